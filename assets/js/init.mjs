@@ -1,0 +1,4 @@
+// Progressive enhancement: every page works without this.
+import { initAll } from "../govuk/govuk-frontend.min.js";
+
+initAll();

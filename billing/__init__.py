@@ -1,0 +1,1 @@
+"""Licensing and billing of tenants (public schema): plans, licences, usage, invoices."""

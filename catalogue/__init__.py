@@ -1,0 +1,2 @@
+"""The shared provider registry and marketplace catalogue (public schema):
+providers, locations, services, CQC ratings, search, Open Referral UK."""

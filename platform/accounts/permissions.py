@@ -1,0 +1,45 @@
+"""Permission checks, in one place. Roles (data) grant permission codes; views ask
+`user_has_permission` or use `requires(...)`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+# The permission codes the code checks. Roles grant them (accounts migrations).
+USERS_VIEW = "users.view"
+USERS_MANAGE = "users.manage"
+AUDIT_VIEW = "audit.view"
+
+
+def user_permissions(user: Any) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_permission_codes", None)
+    if cached is None:
+        codes: set[str] = set()
+        for permissions in user.roles.values_list("permissions", flat=True):
+            codes.update(permissions)
+        cached = frozenset(codes)
+        user._permission_codes = cached
+    return cached
+
+
+def user_has_permission(user: Any, code: str) -> bool:
+    return code in user_permissions(user)
+
+
+def requires(code: str) -> type[BasePermission]:
+    """DRF permission class for one permission code."""
+
+    class _Requires(BasePermission):
+        message = "You do not have permission to do this."
+
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            return user_has_permission(request.user, code)
+
+    _Requires.__name__ = f"Requires[{code}]"
+    return _Requires

@@ -1,0 +1,259 @@
+"""Writes for accounts: users, sign-in, API tokens, passwords, sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.errors import AccountLocked, DomainError, InvalidCredentials, ValidationFailed
+from core.models import AuditEntry
+from core.services import SYSTEM, Origin, audit_record
+
+from .models import ApiToken, LoginThrottle, Role, User
+from .tokens import set_password_tokens
+
+WRONG_DETAILS = "Enter a correct email address and password."
+
+
+def email_normalise(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_digest(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def user_create(
+    *,
+    email: str,
+    full_name: str,
+    role_codes: Sequence[str],
+    password: str | None = None,
+    created_by: User | None = None,
+    origin: Origin = SYSTEM,
+) -> User:
+    """Create a user in the current schema. Without a password the account cannot sign
+    in until its owner sets one through an invitation link."""
+    email = email_normalise(email)
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Enter an email address in the correct format, like name@example.com"]
+    if not full_name.strip():
+        errors["full_name"] = ["Enter the person's full name"]
+    roles = list(Role.objects.filter(code__in=role_codes))
+    unknown = sorted(set(role_codes) - {role.code for role in roles})
+    if unknown:
+        errors["roles"] = [f"There is no role called {code!r} here" for code in unknown]
+    if password is not None:
+        try:
+            validate_password(password, User(email=email, full_name=full_name))
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationFailed("The user could not be created.", field_errors=errors)
+
+    duplicate = ValidationFailed(
+        "The user could not be created.",
+        field_errors={"email": [f"There is already an account for {email}"]},
+    )
+    if User.objects.filter(email__iexact=email).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            user = User(email=email, full_name=full_name.strip())
+            user.set_password(password)  # None gives an unusable password
+            user.save()
+            user.roles.set(roles)
+            audit_record(
+                action="user.created",
+                actor=created_by,
+                obj=user,
+                origin=origin,
+                detail={"roles": sorted(role.code for role in roles)},
+            )
+    except IntegrityError:  # a concurrent create won the race
+        raise duplicate from None
+    return user
+
+
+def login_attempt(*, email: str, password: str, origin: Origin) -> User:
+    """Check a sign-in. Failures count per email address; after LOGIN_MAX_FAILURES in
+    LOGIN_FAILURE_WINDOW_SECONDS the address is locked for LOGIN_LOCKOUT_SECONDS, even
+    for the right password. Every attempt is audited."""
+    email = email_normalise(email)
+    now = timezone.now()
+    error: DomainError
+    with transaction.atomic():
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(email=email)
+        if throttle.locked_until and throttle.locked_until > now:
+            _audit_login(email, None, origin, AuditEntry.Result.DENIED, reason="locked")
+            error = _locked_error(throttle.locked_until, now)
+        else:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                User().set_password(password)  # spend the same time as a real check
+                reason = "unknown_email"
+            elif not user.check_password(password):
+                reason = "wrong_password"
+            elif not user.is_active:
+                reason = "inactive"
+            else:
+                throttle.delete()
+                user.last_login = now
+                user.save(update_fields=["last_login"])
+                _audit_login(email, user, origin, AuditEntry.Result.SUCCESS)
+                return user
+
+            if now - throttle.window_started_at > timedelta(
+                seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS
+            ):
+                throttle.failures = 0
+                throttle.window_started_at = now
+            throttle.failures += 1
+            locked = throttle.failures >= settings.LOGIN_MAX_FAILURES
+            if locked:
+                throttle.failures = 0
+                throttle.locked_until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+            throttle.save()
+            _audit_login(
+                email, user, origin, AuditEntry.Result.FAILURE, reason=reason, locked=locked
+            )
+            error = (
+                _locked_error(throttle.locked_until, now)
+                if locked and throttle.locked_until
+                else InvalidCredentials(WRONG_DETAILS, field_errors={"email": [WRONG_DETAILS]})
+            )
+    # Raised after the block so the failure count and audit entry are committed.
+    raise error
+
+
+def _locked_error(locked_until: datetime, now: datetime) -> AccountLocked:
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return AccountLocked(
+        f"You have entered the wrong details too many times. Wait {wait} and try again."
+    )
+
+
+def _audit_login(
+    email: str,
+    user: User | None,
+    origin: Origin,
+    result: str,
+    **detail: object,
+) -> None:
+    audit_record(
+        action="auth.login",
+        result=result,
+        actor=user if result == AuditEntry.Result.SUCCESS else None,
+        actor_label=email,
+        object_type="accounts.user" if user else "",
+        object_id=str(user.public_id) if user else "",
+        origin=origin,
+        detail=dict(detail),
+    )
+
+
+def api_token_issue(*, user: User, origin: Origin) -> tuple[str, ApiToken]:
+    """A new token for `user`. The raw value is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            digest=token_digest(raw),
+            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+        )
+        audit_record(action="api_token.issued", actor=user, obj=user, origin=origin)
+    return raw, token
+
+
+def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
+    """The live token with this value in the current schema, or None."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(raw_token), expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is not None and (
+        token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1)
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def api_token_revoke(*, token: ApiToken, origin: Origin) -> None:
+    with transaction.atomic():
+        audit_record(action="api_token.revoked", actor=token.user, obj=token.user, origin=origin)
+        token.delete()
+
+
+def user_deactivate(*, user: User, by: User, origin: Origin) -> User:
+    """Stop a user signing in. Their sessions end at their next request (inactive users
+    are not loaded from a session) and their API tokens are deleted now."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            user.api_tokens.all().delete()
+            audit_record(action="user.deactivated", actor=by, obj=user, origin=origin)
+    return user
+
+
+def password_set(*, user: User, password: str, origin: Origin) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "Choose a different password.", field_errors={"password": list(exc.messages)}
+        ) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        LoginThrottle.objects.filter(email=user.email).delete()
+        audit_record(action="auth.password_set", actor=user, obj=user, origin=origin)
+
+
+def user_invite(*, user: User, organisation: str, base_url: str) -> str:
+    """Email `user` a link to set their password; returns the link. Sent after commit."""
+    token = set_password_tokens.make_token(user)
+    link = f"{base_url}/account/set-password/{user.public_id}/{token}/"
+    days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    body = (
+        f"Hello {user.full_name},\n\n"
+        f"You have an account on {organisation} ePurse.\n\n"
+        f"Set your password here:\n{link}\n\n"
+        f"The link works once and for {days} days. "
+        "If you were not expecting this email, you can ignore it.\n"
+    )
+    transaction.on_commit(
+        lambda: send_mail(f"Your {organisation} ePurse account", body, None, [user.email])
+    )
+    return link
+
+
+def sessions_clear_expired() -> int:
+    """Delete expired sessions and spent sign-in throttles in the current schema."""
+    now = timezone.now()
+    removed, _ = Session.objects.filter(expire_date__lt=now).delete()
+    window_start = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    LoginThrottle.objects.filter(
+        Q(locked_until__lt=now) | Q(locked_until__isnull=True, window_started_at__lt=window_start)
+    ).delete()
+    return removed

@@ -1,0 +1,36 @@
+from django import forms
+
+
+class SignInForm(forms.Form):
+    email = forms.CharField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Enter your email address"},
+    )
+    password = forms.CharField(
+        label="Password",
+        max_length=4096,
+        strip=False,
+        error_messages={"required": "Enter your password"},
+    )
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="New password",
+        max_length=4096,
+        strip=False,
+        error_messages={"required": "Enter a new password"},
+    )
+    confirm = forms.CharField(
+        label="Confirm new password",
+        max_length=4096,
+        strip=False,
+        error_messages={"required": "Enter the new password again"},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("confirm") and data["password"] != data["confirm"]:
+            self.add_error("confirm", "The passwords do not match")
+        return data

@@ -1,0 +1,90 @@
+"""Sign in, sign out, set a password. Thin: forms check the shape, services decide."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.middleware import session_start
+from accounts.models import User
+from accounts.tokens import set_password_tokens
+from core.errors import DomainError
+from core.services import Origin
+
+from .forms import SetPasswordForm, SignInForm
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("core:home")
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_attempt(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                origin=Origin.of(request),
+            )
+        except DomainError as exc:
+            form.add_error("email", exc.detail)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            session_start(request)
+            return HttpResponseRedirect(_next_url(request))
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("accounts:login")
+
+
+@sensitive_post_parameters("password", "confirm")
+@never_cache
+def set_password(request: HttpRequest, user_id: uuid.UUID, token: str) -> HttpResponse:
+    user = User.objects.filter(public_id=user_id, is_active=True).first()
+    if user is None or not set_password_tokens.check_token(user, token):
+        return render(request, "accounts/link_expired.html", status=404)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_set(
+                user=user, password=form.cleaned_data["password"], origin=Origin.of(request)
+            )
+        except DomainError as exc:
+            for message in exc.field_errors.get("password", [exc.detail]):
+                form.add_error("password", message)
+        else:
+            messages.success(request, "Your password has been set. You can now sign in.")
+            return redirect("accounts:login")
+    return render(
+        request, "accounts/set_password.html", {"form": form}, status=400 if form.errors else 200
+    )

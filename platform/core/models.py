@@ -1,0 +1,40 @@
+"""The audit log: one append-only table per schema (public and every tenant)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Now
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when (UTC), from where, and how it ended.
+
+    Rows are never updated or deleted: a database trigger refuses it (see migration
+    0001), so even a bug or a hand-typed SQL statement cannot rewrite history.
+    """
+
+    class Result(models.TextChoices):
+        SUCCESS = "success"
+        FAILURE = "failure"
+        DENIED = "denied"
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(db_default=Now(), editable=False, db_index=True)
+    actor_id = models.UUIDField(null=True, blank=True, help_text="public_id of the user")
+    actor_label = models.CharField(max_length=254, blank=True)
+    acting_for_id = models.UUIDField(null=True, blank=True)
+    acting_for_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.result}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EpurseConfig(AppConfig):
+    name = "epurse"
+    verbose_name = "ePurse project"

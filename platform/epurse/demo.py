@@ -1,0 +1,76 @@
+"""Demo data for `make run`: three tenants and their users, one platform operator.
+Safe to re-run: what exists is kept as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from accounts.services import user_create
+from tenants.models import Tenant
+from tenants.selectors import tenant_base_url
+from tenants.services import public_tenant_ensure, tenant_create
+
+DEFAULT_DEMO_PASSWORD = "ePurse-demo-2026"  # noqa: S105 - demo data only, in README
+
+DEMO_TENANTS = [
+    ("Kingsmere Borough Council", "kingsmere", Tenant.Kind.COUNCIL),
+    ("Ashdown District Council", "ashdown", Tenant.Kind.COUNCIL),
+    ("Riverside NHS", "riverside", Tenant.Kind.NHS),
+]
+# (mailbox, full name, role) in every demo tenant, at <mailbox>@<slug>.example
+DEMO_USERS = [
+    ("admin", "Alex Morgan", "council_admin"),
+    ("manager", "Priya Shah", "care_manager"),
+    ("finance", "Tom Okafor", "finance_officer"),
+    ("person", "Margaret Wilson", "budget_holder"),
+    ("carer", "David Wilson", "representative"),
+]
+DEMO_OPERATOR = ("operator@platform.example", "Jo Bennett", "platform_operator")
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    name: str
+    url: str
+    logins: list[str]
+
+
+def demo_seed(*, password: str) -> list[DemoSite]:
+    sites = []
+    for name, slug, kind in DEMO_TENANTS:
+        tenant = Tenant.objects.filter(schema_name=slug).first()
+        admin_mailbox, admin_name, _ = DEMO_USERS[0]
+        if tenant is None:
+            tenant = tenant_create(
+                name=name,
+                slug=slug,
+                kind=kind,
+                admin_email=f"{admin_mailbox}@{slug}.example",
+                admin_name=admin_name,
+                admin_password=password,
+                status=Tenant.Status.ACTIVE,
+            ).tenant
+        with tenant_context(tenant):
+            for mailbox, full_name, role in DEMO_USERS:
+                _user_ensure(f"{mailbox}@{slug}.example", full_name, role, password)
+        sites.append(
+            DemoSite(
+                name=name,
+                url=tenant_base_url(tenant),
+                logins=[f"{mailbox}@{slug}.example ({role})" for mailbox, _, role in DEMO_USERS],
+            )
+        )
+    public = public_tenant_ensure()
+    email, full_name, role = DEMO_OPERATOR
+    with tenant_context(public):
+        _user_ensure(email, full_name, role, password)
+    sites.append(DemoSite(name="Platform", url=tenant_base_url(public), logins=[email]))
+    return sites
+
+
+def _user_ensure(email: str, full_name: str, role: str, password: str) -> None:
+    if not User.objects.filter(email=email).exists():
+        user_create(email=email, full_name=full_name, role_codes=[role], password=password)

@@ -1,0 +1,14 @@
+"""URLs on the platform's own host, PLATFORM_DOMAIN: operators and providers."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("console.web.urls")),
+    path("account/", include("accounts.web.urls")),
+    path("api/", include(("core.api.urls", "api"))),
+]
+
+handler400 = "core.web.views.bad_request"
+handler403 = "core.web.views.permission_denied"
+handler404 = "core.web.views.page_not_found"
+handler500 = "core.web.views.server_error"

@@ -1,0 +1,53 @@
+"""Tenants (councils and NHS bodies) and the host names that reach them. Public schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Tenant(TenantMixin):
+    """A council or NHS body. Its slug is its schema name and the first label of its
+    host name: kingsmere -> schema "kingsmere" -> kingsmere.<PLATFORM_DOMAIN>."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        NHS = "nhs", "NHS body"
+        PLATFORM = "platform", "Platform (public schema)"
+
+    class Status(models.TextChoices):
+        TRIAL = "trial", "Trial"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        OFFBOARDING = "offboarding", "Offboarding"
+        CLOSED = "closed", "Closed"
+
+    # Annotated by hand: TenantMixin has no type stubs, so mypy cannot infer them.
+    name: models.CharField[str, str] = models.CharField(max_length=200)
+    kind: models.CharField[str, str] = models.CharField(max_length=10, choices=Kind.choices)
+    status: models.CharField[str, str] = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.TRIAL
+    )
+    created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now_add=True)
+    updated_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now=True)
+
+    # Schemas are made by tenants.services.schemas (cloned from a template, inside the
+    # creating transaction), never as a side effect of save(); never dropped by delete().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    @property
+    def slug(self) -> str:
+        return str(self.schema_name)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.schema_name})"
+
+
+class Domain(DomainMixin):
+    """A host name routed to a tenant (the public tenant has PLATFORM_DOMAIN)."""

@@ -1,0 +1,174 @@
+"""Writes for tenants: onboarding a council or NHS body, and the platform's own tenant."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from accounts.services import user_create, user_invite
+from core.errors import ValidationFailed
+from core.services import SYSTEM, Origin, audit_record
+
+from .models import Domain, Tenant
+from .schemas import schema_clone_from_template, template_schema_ensure
+from .selectors import tenant_base_url
+
+SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){2,39}$")
+SLUG_RULES = (
+    "3 to 40 characters: lower-case letters, digits and single hyphens, "
+    "starting with a letter and not ending with a hyphen"
+)
+# Host names and schema names we keep for the platform itself.
+RESERVED_SLUGS = frozenset(
+    {
+        "public",
+        "www",
+        "admin",
+        "api",
+        "app",
+        "assets",
+        "static",
+        "media",
+        "mail",
+        "email",
+        "smtp",
+        "imap",
+        "ftp",
+        "platform",
+        "operator",
+        "console",
+        "status",
+        "health",
+        "help",
+        "support",
+        "docs",
+        "epurse",
+        "template",
+        "tenant",
+        "tenants",
+        "information-schema",
+        "localhost",
+        "test",
+        "staging",
+        "production",
+    }
+)
+ADMIN_ROLE = "council_admin"
+
+
+@dataclass(frozen=True)
+class Onboarded:
+    tenant: Tenant
+    admin: User
+    invitation_link: str  # empty when the administrator was given a password
+
+
+def tenant_slug_errors(slug: str) -> list[str]:
+    if not SLUG_PATTERN.match(slug):
+        return [f"The slug {slug!r} is not allowed: use {SLUG_RULES}."]
+    if slug in RESERVED_SLUGS:
+        return [f"The slug {slug!r} is reserved for the platform. Choose another."]
+    return []
+
+
+def tenant_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    admin_email: str,
+    admin_name: str = "",
+    admin_password: str | None = None,
+    status: str = Tenant.Status.TRIAL,
+    origin: Origin = SYSTEM,
+) -> Onboarded:
+    """Onboard a council or NHS body: its schema (cloned from the template), its host
+    name <slug>.<PLATFORM_DOMAIN>, and a first administrator who is emailed a link to
+    set their password (unless `admin_password` is given, as for demo data).
+    All or nothing: on any error nothing is left behind."""
+    name = " ".join(name.split())
+    slug = slug.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Enter the organisation's name, like Kingsmere Borough Council"]
+    if slug_errors := tenant_slug_errors(slug):
+        errors["slug"] = slug_errors
+    if kind not in (Tenant.Kind.COUNCIL, Tenant.Kind.NHS):
+        errors["kind"] = [f"The kind must be council or nhs, not {kind!r}"]
+    if status not in (Tenant.Status.TRIAL, Tenant.Status.ACTIVE):
+        errors["status"] = ["A new tenant starts as trial or active"]
+    try:
+        validate_email(admin_email.strip())
+    except ValidationError:
+        errors["admin_email"] = [
+            f"{admin_email!r} is not an email address in the correct format, like name@example.com"
+        ]
+    if "slug" not in errors and Tenant.objects.filter(schema_name__iexact=slug).exists():
+        errors["slug"] = [f"There is already a tenant with the slug {slug!r}. Choose another."]
+    if name and Tenant.objects.filter(name__iexact=name).exists():
+        errors["name"] = [f"There is already a tenant called {name!r}."]
+    if errors:
+        raise ValidationFailed("The tenant was not created.", field_errors=errors)
+
+    template_schema_ensure()
+    try:
+        with transaction.atomic():
+            tenant = Tenant(name=name, schema_name=slug, kind=kind, status=status)
+            tenant.save()
+            Domain.objects.create(
+                tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True
+            )
+            schema_clone_from_template(target=slug)
+            audit_record(
+                action="tenant.created",
+                obj=tenant,
+                object_id=slug,
+                origin=origin,
+                detail={"name": name, "kind": kind, "status": status},
+            )
+            with tenant_context(tenant):
+                admin = user_create(
+                    email=admin_email,
+                    full_name=admin_name or "Administrator",
+                    role_codes=[ADMIN_ROLE],
+                    password=admin_password,
+                    origin=origin,
+                )
+                link = (
+                    ""
+                    if admin_password
+                    else user_invite(
+                        user=admin, organisation=name, base_url=tenant_base_url(tenant)
+                    )
+                )
+    except IntegrityError:
+        # Another onboarding took the slug or name between our checks and the insert.
+        raise ValidationFailed(
+            "The tenant was not created.",
+            field_errors={"slug": [f"There is already a tenant with the slug {slug!r}."]},
+        ) from None
+    return Onboarded(tenant=tenant, admin=admin, invitation_link=link)
+
+
+def public_tenant_ensure() -> Tenant:
+    """The platform's own tenant (public schema) and its host, PLATFORM_DOMAIN."""
+    with transaction.atomic():
+        tenant, _ = Tenant.objects.get_or_create(
+            schema_name="public",
+            defaults={
+                "name": "ePurse platform",
+                "kind": Tenant.Kind.PLATFORM,
+                "status": Tenant.Status.ACTIVE,
+            },
+        )
+        Domain.objects.update_or_create(
+            tenant=tenant, is_primary=True, defaults={"domain": settings.PLATFORM_DOMAIN}
+        )
+    return tenant
