@@ -115,9 +115,11 @@ class Command(BaseCommand):
 
 
 def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    # SIGTERM to each leader (Celery then stops its own pool cleanly), SIGKILL to
+    # whatever is left of its group once the leader has gone or the grace is over.
     for child in children.values():
         if child.poll() is None:
-            _signal_group(child, signal.SIGTERM)
+            child.terminate()
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for child in children.values():
         try:
