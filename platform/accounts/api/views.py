@@ -32,7 +32,6 @@ class TokenView(APIView):
     @extend_schema(
         request=TokenRequest,
         responses={200: TokenResponse, 400: OpenApiResponse(description="Wrong details")},
-        auth=[],
     )
     def post(self, request: Request) -> Response:
         data = TokenRequest(data=request.data)

@@ -1,0 +1,70 @@
+"""Invitation links: set a password once, on the right host, within three days."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from accounts.models import User
+from accounts.services import user_create, user_invite
+from core.models import AuditEntry
+from tests.conftest import host_client
+
+NEW_PASSWORD = "a long and memorable phrase"
+
+
+def invited(tenant_users) -> tuple[User, str]:  # type: ignore[no-untyped-def]
+    with tenant_context(tenant_users.tenant):
+        user = user_create(
+            email="new@northmoor.example", full_name="New Starter", role_codes=["care_manager"]
+        )
+        link = user_invite(user=user, organisation="Northmoor", base_url="")
+    return user, link
+
+
+def test_the_link_sets_a_password_and_then_stops_working(tenant_a) -> None:
+    user, link = invited(tenant_a)
+    client = host_client(tenant_a.host)
+
+    assert client.get(link).status_code == 200
+    response = client.post(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/sign-in/"
+    with tenant_context(tenant_a.tenant):
+        assert User.objects.get(pk=user.pk).check_password(NEW_PASSWORD)
+        assert AuditEntry.objects.filter(action="auth.password_set").count() == 1
+    assert client.get(link).status_code == 404  # used: the password hash changed
+    signed_in = client.post(
+        "/account/sign-in/", {"email": "new@northmoor.example", "password": NEW_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_weak_or_mismatched_passwords_are_explained(tenant_a) -> None:
+    _, link = invited(tenant_a)
+    client = host_client(tenant_a.host)
+
+    weak = client.post(link, {"password": "password", "confirm": "password"})
+    mismatch = client.post(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "!"})
+
+    assert weak.status_code == 400
+    assert b"This password is too short. It must contain at least 12 characters." in weak.content
+    assert b"This password is too common." in weak.content
+    assert mismatch.status_code == 400
+    assert b"The passwords do not match" in mismatch.content
+
+
+def test_the_link_does_not_work_on_another_tenants_host(tenant_a, tenant_b) -> None:
+    _, link = invited(tenant_a)
+
+    response = host_client(tenant_b.host).get(link)
+
+    assert response.status_code == 404
+    assert b"This link has expired" in response.content
+
+
+def test_a_tampered_token_is_refused(tenant_a, client_a: Client) -> None:
+    _, link = invited(tenant_a)
+
+    assert client_a.get(link[:-3] + "00/").status_code == 404

@@ -1,0 +1,70 @@
+"""The audit log is append-only in every schema: the database itself refuses changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django_tenants.utils import schema_context
+
+from core.models import AuditEntry
+from core.services import Origin, audit_record
+
+
+@pytest.mark.parametrize("schema", ["public", "northmoor", "tenant_template"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE core_auditentry SET action = 'rewritten'",
+        "DELETE FROM core_auditentry",
+        "TRUNCATE core_auditentry",
+    ],
+)
+def test_database_refuses_to_change_audit_entries(tenant_a, schema: str, statement: str) -> None:
+    with schema_context(schema):
+        audit_record(action="test.recorded")
+        with (
+            pytest.raises(IntegrityError, match="core_auditentry is append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+        assert AuditEntry.objects.filter(action="test.recorded").count() == 1
+
+
+def test_the_orm_cannot_change_them_either(tenant_a) -> None:
+    with schema_context(tenant_a.slug):
+        entry = audit_record(action="test.recorded")
+        entry.action = "rewritten"
+        with pytest.raises(IntegrityError), transaction.atomic():
+            entry.save()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            entry.delete()
+
+
+def test_entries_record_who_what_when_where(tenant_a) -> None:
+    with schema_context(tenant_a.slug):
+        entry = audit_record(
+            action="user.viewed",
+            actor=tenant_a.admin,
+            obj=tenant_a.person,
+            origin=Origin(ip_address="192.0.2.1", user_agent="Firefox"),
+            detail={"why": "review"},
+        )
+        entry.refresh_from_db()
+
+    assert entry.actor_id == tenant_a.admin.public_id
+    assert entry.actor_label == "admin@northmoor.example"
+    assert (entry.object_type, entry.object_id) == ("accounts.user", str(tenant_a.person.public_id))
+    assert entry.ip_address == "192.0.2.1"
+    assert entry.user_agent == "Firefox"
+    assert entry.occurred_at.tzinfo is not None
+    assert entry.detail == {"why": "review"}
+
+
+def test_entries_stay_in_their_own_tenant(tenant_a, tenant_b) -> None:
+    with schema_context(tenant_a.slug):
+        audit_record(action="only.in.a")
+
+    with schema_context(tenant_b.slug):
+        assert not AuditEntry.objects.filter(action="only.in.a").exists()
+    assert not AuditEntry.objects.filter(action="only.in.a").exists()  # public

@@ -1,0 +1,295 @@
+"""The tenant-isolation harness.
+
+It reads the OpenAPI schema that a tenant host serves and probes EVERY operation:
+
+1. Across hosts: tenant A's token and A's session cookie, sent to tenant B's host (and
+   to the platform host), must be refused: answered with 401, or exactly as a request
+   with no credentials is answered.
+2. Across objects: on A's own host, with a user holding every permission, each path
+   id taken from B's schema must give 404, and no response may contain any of B's
+   identifiers (UUIDs, email addresses).
+3. After every probe, B's schema must be unchanged (except the ledgers that exist to
+   record refused attempts: the audit log and sign-in throttles).
+
+A new endpoint is covered as soon as it is in the schema. An operation whose path id
+cannot be matched to a model in B (its view has no `queryset`) is reported, unless it is
+listed in UNPROBED with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.urls import Resolver404, resolve
+from django_tenants.utils import schema_context
+
+from accounts.services import api_token_issue
+from core.services import SYSTEM
+
+# Operations that cannot be probed, with the reason. Keep it short and justified.
+UNPROBED: dict[tuple[str, str], str] = {}
+
+# Tables whose purpose is to record refused attempts: they may grow in B when A is refused.
+REFUSAL_LEDGERS = {"core_auditentry", "accounts_loginthrottle"}
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    spec: dict[str, Any]
+    anonymous_allowed: bool
+
+    @property
+    def name(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{([^}]+)}", self.path)
+
+
+@dataclass
+class Tenant:
+    """What the harness needs to know about one tenant."""
+
+    slug: str
+    host: str
+
+
+@dataclass
+class Report:
+    probed: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+    def fail(self, operation: Operation, message: str) -> None:
+        self.violations.append(f"{operation.name}: {message}")
+
+
+def operations(client: Client) -> tuple[list[Operation], dict[str, Any]]:
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200, response.content
+    spec = json.loads(response.content)
+    found = []
+    for path, item in spec["paths"].items():
+        for method in METHODS:
+            if method in item:
+                security = item[method].get("security", spec.get("security", []))
+                found.append(
+                    Operation(method, path, item[method], anonymous_allowed={} in security)
+                )
+    return found, spec
+
+
+def schema_fingerprint(schema: str) -> dict[str, str]:
+    """An md5 of every row of every table in `schema` (refusal ledgers excepted)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", [schema]
+        )
+        tables = [row[0] for row in cursor.fetchall() if row[0] not in REFUSAL_LEDGERS]
+        prints = {}
+        for table in tables:
+            cursor.execute(
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "  # noqa: S608
+                f'FROM "{schema}"."{table}" t'
+            )
+            prints[table] = cursor.fetchone()[0]
+    return prints
+
+
+def identifiers(schema: str) -> set[str]:
+    """Every UUID and email address stored in `schema`: none may reach another tenant."""
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND (data_type = 'uuid' OR column_name LIKE '%%email%%')",
+            [schema],
+        )
+        for table, column in cursor.fetchall():
+            cursor.execute(
+                f'SELECT DISTINCT "{column}"::text FROM "{schema}"."{table}" '  # noqa: S608
+                f'WHERE "{column}" IS NOT NULL'
+            )
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def path_value(operation: Operation, param: str, other: Tenant) -> str | None:
+    """An id of an object in the other tenant's schema for `param`, via the view."""
+    sample = re.sub(r"{[^}]+}", str(uuid.uuid4()), operation.path)
+    try:
+        match = resolve(sample)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    queryset = getattr(view, "queryset", None)
+    if queryset is None:
+        return None
+    field_name = getattr(view, "lookup_field", "pk")
+    with schema_context(other.slug):
+        value = queryset.model._default_manager.values_list(field_name, flat=True).first()
+    return None if value is None else str(value)
+
+
+def example(schema: dict[str, Any], spec: dict[str, Any], uuids: list[str]) -> Any:
+    """A minimal valid-looking value for an OpenAPI schema; UUIDs are the other tenant's."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return example(spec["components"]["schemas"][name], spec, uuids)
+    for combined in ("allOf", "oneOf", "anyOf"):
+        if combined in schema:
+            return example(schema[combined][0], spec, uuids)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type", "object")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {
+            name: example(properties[name], spec, uuids)
+            for name in schema.get("required", [])
+            if name in properties and not properties[name].get("readOnly")
+        }
+    if kind == "array":
+        return [example(schema.get("items", {}), spec, uuids)]
+    if kind in ("integer", "number"):
+        return 1
+    if kind == "boolean":
+        return True
+    return {
+        "uuid": uuids[0] if uuids else str(uuid.uuid4()),
+        "email": "probe@example.org",
+        "date": "2026-01-05",
+        "date-time": "2026-01-05T10:00:00Z",
+    }.get(schema.get("format", ""), "probe")
+
+
+def request_body(operation: Operation, spec: dict[str, Any], uuids: list[str]) -> Any:
+    content = operation.spec.get("requestBody", {}).get("content", {})
+    if "application/json" not in content:
+        return None
+    return example(content["application/json"].get("schema", {}), spec, uuids)
+
+
+def send(client: Client, operation: Operation, path: str, body: Any, **headers: Any) -> Any:
+    data = "" if body is None else json.dumps(body)
+    return client.generic(
+        operation.method.upper(), path, data, content_type="application/json", **headers
+    )
+
+
+def leaked(response: Any, secrets: Iterable[str]) -> list[str]:
+    text = response.content.decode(errors="replace")
+    return sorted(secret for secret in secrets if secret in text)
+
+
+def probe(
+    *,
+    a: Tenant,
+    b: Tenant,
+    platform_host: str,
+    probe_user: Any,
+    session_key: str,
+) -> Report:
+    """Probe every operation of A's API as described in the module docstring."""
+    report = Report()
+    ops, spec = operations(Client(HTTP_HOST=a.host))
+    b_identifiers = identifiers(b.slug)
+    b_uuids = sorted(value for value in b_identifiers if "@" not in value)
+    with schema_context(a.slug):
+        a_token, _ = api_token_issue(user=probe_user, origin=SYSTEM)
+
+    for operation in ops:
+        if (operation.method.upper(), operation.path) in UNPROBED:
+            continue
+        report.probed.append(operation.name)
+        values = {}
+        for param in operation.path_params:
+            value = path_value(operation, param, b)
+            if value is None:
+                report.fail(
+                    operation,
+                    f"cannot find an object of tenant B for {{{param}}}: give the view a "
+                    "`queryset` (and `lookup_field`), or list it in UNPROBED with the reason",
+                )
+                break
+            values[param] = value
+        else:
+            path = operation.path.format(**values)
+            body = request_body(operation, spec, b_uuids)
+            _across_hosts(report, operation, path, body, a_token, session_key, b, platform_host)
+            _across_objects(report, operation, path, body, probe_user, a, b, b_identifiers)
+    return report
+
+
+def _across_hosts(
+    report: Report,
+    operation: Operation,
+    path: str,
+    body: Any,
+    a_token: str,
+    session_key: str,
+    b: Tenant,
+    platform_host: str,
+) -> None:
+    for host in (b.host, platform_host):
+        before = schema_fingerprint(b.slug)
+        anonymous = send(Client(HTTP_HOST=host), operation, path, body)
+        with_token = send(
+            Client(HTTP_HOST=host), operation, path, body, HTTP_AUTHORIZATION=f"Token {a_token}"
+        )
+        session_client = Client(HTTP_HOST=host)
+        session_client.cookies["sessionid"] = session_key
+        with_session = send(session_client, operation, path, body)
+        for what, response in (("token", with_token), ("session", with_session)):
+            # Refused means: answered as if there were no credentials, or 401. Anything
+            # else (even a 403) means the credential was recognised on that host.
+            if response.status_code not in (anonymous.status_code, 401):
+                report.fail(
+                    operation,
+                    f"A's {what} on {host} got {response.status_code}, "
+                    f"but no credentials get {anonymous.status_code}: A's {what} was accepted",
+                )
+        if not operation.anonymous_allowed and anonymous.status_code < 400:
+            report.fail(operation, f"answers {anonymous.status_code} without credentials")
+        if schema_fingerprint(b.slug) != before:
+            report.fail(operation, f"calls on {host} with A's credentials changed B's data")
+
+
+def _across_objects(
+    report: Report,
+    operation: Operation,
+    path: str,
+    body: Any,
+    probe_user: Any,
+    a: Tenant,
+    b: Tenant,
+    b_identifiers: set[str],
+) -> None:
+    with schema_context(a.slug):
+        token, _ = api_token_issue(user=probe_user, origin=SYSTEM)  # fresh: DELETEs may revoke
+    before = schema_fingerprint(b.slug)
+    response = send(
+        Client(HTTP_HOST=a.host), operation, path, body, HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    if operation.path_params and response.status_code != 404:
+        report.fail(
+            operation,
+            f"with tenant B's id on A's host got {response.status_code}, expected 404",
+        )
+    if response.status_code >= 500:
+        report.fail(operation, f"server error {response.status_code} on A's host")
+    if secrets := leaked(response, b_identifiers):
+        report.fail(operation, f"A's response contains B's identifiers {secrets}")
+    if schema_fingerprint(b.slug) != before:
+        report.fail(operation, "a call on A's host changed B's data")
