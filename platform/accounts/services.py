@@ -206,6 +206,8 @@ def api_token_revoke(*, token: ApiToken, origin: Origin) -> None:
 def user_deactivate(*, user: User, by: User, origin: Origin) -> User:
     """Stop a user signing in. Their sessions end at their next request (inactive users
     are not loaded from a session) and their API tokens are deleted now."""
+    if user.pk == by.pk:
+        raise ValidationFailed("You cannot deactivate your own account. Ask another administrator.")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_active:

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -21,12 +22,26 @@ class Origin:
 
     @classmethod
     def of(cls, request: HttpRequest) -> Origin:
-        # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted
-        # proxy rewrote it, and the proxy is configured to set REMOTE_ADDR for us.
         return cls(
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
         )
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address. Behind TRUSTED_PROXY_COUNT proxies, each of which appends
+    the address it saw to X-Forwarded-For, the client is that many entries from the
+    right; anything further left was written by the client and cannot be trusted."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 SYSTEM = Origin()

@@ -149,3 +149,18 @@ def test_deactivated_users_tokens_and_sessions_stop_working(client_a: Client, te
         entry = AuditEntry.objects.get(action="user.deactivated")
     assert entry.actor_id == tenant_a.admin.public_id
     assert entry.object_id == str(tenant_a.person.public_id)
+
+
+def test_an_administrator_cannot_deactivate_themselves(client_a: Client, tenant_a) -> None:
+    token = token_for(client_a, "admin@northmoor.example")
+
+    response = host_client(tenant_a.host, HTTP_AUTHORIZATION=f"Token {token}").post(
+        f"/api/users/{tenant_a.admin.public_id}/deactivate/"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "You cannot deactivate your own account. Ask another administrator."
+    )
+    with tenant_context(tenant_a.tenant):
+        assert tenant_a.admin.__class__.objects.get(pk=tenant_a.admin.pk).is_active

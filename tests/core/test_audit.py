@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
 from core.models import AuditEntry
@@ -68,3 +69,21 @@ def test_entries_stay_in_their_own_tenant(tenant_a, tenant_b) -> None:
     with schema_context(tenant_b.slug):
         assert not AuditEntry.objects.filter(action="only.in.a").exists()
     assert not AuditEntry.objects.filter(action="only.in.a").exists()  # public
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "remote", "expected"),
+    [
+        (0, "198.51.100.1", "10.0.0.2", "10.0.0.2"),  # no proxy: the header is the client's word
+        (1, "6.6.6.6, 198.51.100.1", "10.0.0.2", "198.51.100.1"),  # one proxy appended
+        (2, "6.6.6.6, 198.51.100.1, 10.0.0.9", "10.0.0.2", "198.51.100.1"),
+        (1, "", "10.0.0.2", "10.0.0.2"),  # header missing: fall back to the socket
+    ],
+)
+def test_the_client_address_behind_trusted_proxies(
+    settings, proxies: int, forwarded: str, remote: str, expected: str
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
+
+    assert Origin.of(request).ip_address == expected
