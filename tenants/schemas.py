@@ -21,9 +21,8 @@ def template_schema_name() -> str:
     return str(settings.TENANT_TEMPLATE_SCHEMA)
 
 
-def template_pending_migrations() -> list[str]:
-    """Migrations the template schema has not applied yet."""
-    name = template_schema_name()
+def pending_migrations(name: str) -> list[str]:
+    """Migrations schema `name` has not applied yet (all of them if it is empty)."""
     try:
         # include_public=False: without its own django_migrations table the template
         # must not read public's and look up to date.
@@ -38,20 +37,37 @@ def template_pending_migrations() -> list[str]:
 def template_schema_ensure(*, verbosity: int = 0) -> list[str]:
     """Create and migrate the template schema if needed; returns what was applied.
     Must run outside a transaction (migrations commit per schema)."""
-    pending = template_pending_migrations()
+    name = template_schema_name()
+    pending = pending_migrations(name)
     if pending:
-        name = template_schema_name()
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
-        call_command(
-            "migrate_schemas",
-            schema_name=name,
-            tenant=True,
-            interactive=False,
-            verbosity=verbosity,
-        )
-        use_public_schema()
+        _migrate(name, verbosity)
     return pending
+
+
+def tenant_schemas_migrate(*, verbosity: int = 0) -> dict[str, int]:
+    """Migrate the template and every tenant schema that has something to apply; the
+    others are skipped, so a deploy with many tenants is quick. Returns what was applied
+    per schema. Must run outside a transaction."""
+    from .models import Tenant
+
+    applied = {}
+    template = template_schema_ensure(verbosity=verbosity)
+    if template:
+        applied[template_schema_name()] = len(template)
+    for name in Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True):
+        if pending := pending_migrations(name):
+            _migrate(name, verbosity)
+            applied[name] = len(pending)
+    return applied
+
+
+def _migrate(name: str, verbosity: int) -> None:
+    call_command(
+        "migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=verbosity
+    )
+    use_public_schema()
 
 
 def schema_clone_from_template(*, target: str) -> None:

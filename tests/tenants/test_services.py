@@ -13,6 +13,7 @@ from accounts.models import Role, User
 from core.errors import ValidationFailed
 from core.models import AuditEntry
 from tenants.models import Domain, Tenant
+from tenants.schemas import pending_migrations, tenant_schemas_migrate
 from tenants.services import tenant_create
 
 
@@ -144,3 +145,19 @@ def test_a_failure_part_way_leaves_nothing_behind(db) -> None:
     assert not Domain.objects.filter(domain="eastwick.localhost").exists()
     assert tables_in("eastwick") == {"marker"}
     assert not AuditEntry.objects.filter(action="tenant.created", object_id="eastwick").exists()
+
+
+def test_deploy_migrations_skip_schemas_with_nothing_to_apply(tenant_a, tenant_b) -> None:
+    # Southbay has "not yet applied" the seed-roles migration (it is safe to re-run).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM southbay.django_migrations WHERE app = 'accounts' AND name = %s",
+            ["0002_seed_roles"],
+        )
+
+    assert pending_migrations("northmoor") == []
+    assert pending_migrations("southbay") == ["accounts.0002_seed_roles"]
+    applied = tenant_schemas_migrate()
+
+    assert applied == {"southbay": 1}
+    assert pending_migrations("southbay") == []
