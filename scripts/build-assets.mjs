@@ -22,6 +22,13 @@ writeFileSync(join(out, "css", "epurse.css"), css.css);
 
 mkdirSync(join(out, "govuk"), { recursive: true });
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk", "govuk-frontend.min.js"));
+// GOV.UK Frontend's footer styles refer to the crest; our pages never show it, but the
+// file must exist for the hashed static-file manifest to build.
+mkdirSync(join(out, "govuk", "assets", "images"), { recursive: true });
+cpSync(
+  join(govuk, "assets", "images", "govuk-crest.svg"),
+  join(out, "govuk", "assets", "images", "govuk-crest.svg"),
+);
 cpSync(join(root, "assets", "js"), join(out, "js"), { recursive: true });
 cpSync(join(root, "assets", "images"), join(out, "images"), { recursive: true });
 console.log(`Built assets into ${out}`);
