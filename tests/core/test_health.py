@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from django.test import override_settings
 
 from tests.conftest import host_client
 
@@ -30,16 +29,15 @@ def test_readyz_checks_database_and_broker(db, host: str) -> None:
     assert response.json() == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
 
 
-def test_readyz_is_503_when_the_broker_is_unreachable(db) -> None:
+def test_readyz_is_503_when_the_broker_is_unreachable(db, monkeypatch) -> None:
     from epurse.celery import app
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
-            response = host_client("northmoor.localhost").get("/readyz")
-    finally:
-        app.conf.broker_url = original
+    unreachable = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    # Celery prefers the CELERY_BROKER_URL environment variable over its config.
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    monkeypatch.setitem(app.conf, "broker_url", unreachable)
+
+    response = host_client("northmoor.localhost").get("/readyz")
 
     assert response.status_code == 503
     assert response.json() == {
