@@ -41,10 +41,6 @@ class Tenant(TenantMixin):
     class Meta:
         ordering = ["name"]
 
-    @property
-    def slug(self) -> str:
-        return str(self.schema_name)
-
     def __str__(self) -> str:
         return f"{self.name} ({self.schema_name})"
 

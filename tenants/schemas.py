@@ -3,10 +3,15 @@
 Cloning the template (tables, indexes, triggers, functions and seed rows such as
 roles and django_migrations) takes a fraction of a second; running every migration
 for a new schema takes many seconds. The template is brought up to date before each
-clone, so a clone never misses a migration.
+clone, so a clone never misses a migration, and an advisory lock keeps onboarding and
+template migrations (in any process) from overlapping: a clone never sees a template
+half-way through a migration.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management import call_command
@@ -14,15 +19,33 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.clone import CloneSchema
 
-from epurse.db import use_public_schema, use_schema
+from epurse.db import PUBLIC_SCHEMA, current_schema, use_public_schema, use_schema
+
+# pg_advisory_lock key for "the template schema is being migrated or cloned".
+TEMPLATE_LOCK_KEY = 0x65707572  # "epur"
 
 
 def template_schema_name() -> str:
     return str(settings.TENANT_TEMPLATE_SCHEMA)
 
 
+@contextmanager
+def template_lock() -> Iterator[None]:
+    """Hold the template lock for the block. It is taken on a connection of its own:
+    migrate_schemas closes Django's connection, which would silently drop a lock
+    held there."""
+    lock_connection = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with lock_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK_KEY])
+        yield
+    finally:
+        lock_connection.close()  # ends the session, and with it the lock
+
+
 def pending_migrations(name: str) -> list[str]:
     """Migrations schema `name` has not applied yet (all of them if it is empty)."""
+    previous = current_schema()
     try:
         # include_public=False: without its own django_migrations table the template
         # must not read public's and look up to date.
@@ -31,15 +54,26 @@ def pending_migrations(name: str) -> list[str]:
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
     finally:
-        use_public_schema()
+        use_schema(previous)
 
 
 def template_schema_ensure(*, verbosity: int = 0) -> list[str]:
-    """Create and migrate the template schema if needed; returns what was applied.
-    Must run outside a transaction (migrations commit per schema)."""
+    """Create and migrate the template schema if needed; returns what was applied."""
+    with template_lock():
+        return template_schema_ensure_locked(verbosity=verbosity)
+
+
+def template_schema_ensure_locked(*, verbosity: int = 0) -> list[str]:
+    """template_schema_ensure for callers already holding template_lock()."""
     name = template_schema_name()
     pending = pending_migrations(name)
     if pending:
+        if connection.in_atomic_block:
+            raise RuntimeError(
+                f"The template schema needs {len(pending)} migrations, which cannot run "
+                "inside a transaction. Run `epurse setup` (or `epurse tenant "
+                "refresh-template`) first."
+            )
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
         _migrate(name, verbosity)
@@ -56,11 +90,19 @@ def tenant_schemas_migrate(*, verbosity: int = 0) -> dict[str, int]:
     template = template_schema_ensure(verbosity=verbosity)
     if template:
         applied[template_schema_name()] = len(template)
-    for name in Tenant.objects.exclude(schema_name="public").values_list("schema_name", flat=True):
+    tenants = Tenant.objects.exclude(schema_name=PUBLIC_SCHEMA)
+    for name in tenants.values_list("schema_name", flat=True):
         if pending := pending_migrations(name):
             _migrate(name, verbosity)
             applied[name] = len(pending)
     return applied
+
+
+def schema_clone_from_template(*, target: str) -> None:
+    """Create schema `target` as a copy of the template. Runs in the caller's
+    transaction, so a failed onboarding leaves no schema behind. Hold template_lock()."""
+    use_public_schema()
+    CloneSchema().clone_schema(template_schema_name(), target, "DATA", set_connection=False)
 
 
 def _migrate(name: str, verbosity: int) -> None:
@@ -68,10 +110,3 @@ def _migrate(name: str, verbosity: int) -> None:
         "migrate_schemas", schema_name=name, tenant=True, interactive=False, verbosity=verbosity
     )
     use_public_schema()
-
-
-def schema_clone_from_template(*, target: str) -> None:
-    """Create schema `target` as a copy of the template. Runs in the caller's
-    transaction, so a failed onboarding leaves no schema behind."""
-    use_public_schema()
-    CloneSchema().clone_schema(template_schema_name(), target, "DATA", set_connection=False)

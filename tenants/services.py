@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django_tenants.utils import tenant_context
+from django_tenants.utils import schema_exists, tenant_context
 
 from accounts.models import User
 from accounts.services import user_create, user_invite
@@ -17,7 +17,7 @@ from core.errors import ValidationFailed
 from core.services import SYSTEM, Origin, audit_record
 
 from .models import Domain, Tenant
-from .schemas import schema_clone_from_template, template_schema_ensure
+from .schemas import schema_clone_from_template, template_lock, template_schema_ensure_locked
 from .selectors import tenant_base_url
 
 SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){2,39}$")
@@ -112,48 +112,75 @@ def tenant_create(
         ]
     if "slug" not in errors and Tenant.objects.filter(schema_name__iexact=slug).exists():
         errors["slug"] = [f"There is already a tenant with the slug {slug!r}. Choose another."]
+    elif "slug" not in errors and schema_exists(slug):
+        errors["slug"] = [
+            f"The database already has a schema called {slug!r} that belongs to no tenant "
+            "(left by an earlier attempt or a restore). Choose another slug, or have an "
+            "operator check and drop that schema."
+        ]
     if name and Tenant.objects.filter(name__iexact=name).exists():
         errors["name"] = [f"There is already a tenant called {name!r}."]
     if errors:
         raise ValidationFailed("The tenant was not created.", field_errors=errors)
 
-    template_schema_ensure()
     try:
-        with transaction.atomic():
-            tenant = Tenant(name=name, schema_name=slug, kind=kind, status=status)
-            tenant.save()
-            Domain.objects.create(
-                tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True
-            )
-            schema_clone_from_template(target=slug)
-            audit_record(
-                action="tenant.created",
-                obj=tenant,
-                object_id=slug,
+        with template_lock():
+            # Outside the transaction: migrations commit as they go.
+            template_schema_ensure_locked()
+            return _onboard(
+                name=name,
+                slug=slug,
+                kind=kind,
+                status=status,
+                admin_email=admin_email,
+                admin_name=admin_name,
+                admin_password=admin_password,
                 origin=origin,
-                detail={"name": name, "kind": kind, "status": status},
             )
-            with tenant_context(tenant):
-                admin = user_create(
-                    email=admin_email,
-                    full_name=admin_name or "Administrator",
-                    role_codes=[ADMIN_ROLE],
-                    password=admin_password,
-                    origin=origin,
-                )
-                link = (
-                    ""
-                    if admin_password
-                    else user_invite(
-                        user=admin, organisation=name, base_url=tenant_base_url(tenant)
-                    )
-                )
     except IntegrityError:
         # Another onboarding took the slug or name between our checks and the insert.
         raise ValidationFailed(
             "The tenant was not created.",
             field_errors={"slug": [f"There is already a tenant with the slug {slug!r}."]},
         ) from None
+
+
+@transaction.atomic
+def _onboard(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    status: str,
+    admin_email: str,
+    admin_name: str,
+    admin_password: str | None,
+    origin: Origin,
+) -> Onboarded:
+    tenant = Tenant(name=name, schema_name=slug, kind=kind, status=status)
+    tenant.save()
+    Domain.objects.create(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}")
+    schema_clone_from_template(target=slug)
+    audit_record(
+        action="tenant.created",
+        obj=tenant,
+        object_id=slug,
+        origin=origin,
+        detail={"name": name, "kind": kind, "status": status},
+    )
+    with tenant_context(tenant):
+        admin = user_create(
+            email=admin_email,
+            full_name=admin_name or "Administrator",
+            role_codes=[ADMIN_ROLE],
+            password=admin_password,
+            origin=origin,
+        )
+        link = (
+            ""
+            if admin_password
+            else user_invite(user=admin, organisation=name, base_url=tenant_base_url(tenant))
+        )
     return Onboarded(tenant=tenant, admin=admin, invitation_link=link)
 
 

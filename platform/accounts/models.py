@@ -83,12 +83,13 @@ class ApiToken(models.Model):
 
 class LoginThrottle(models.Model):
     """Failed sign-ins per email address (whether or not an account exists, so the
-    lockout does not reveal which addresses have accounts)."""
+    lockout does not reveal which addresses have accounts) and per client address.
+    The key is "email:<keyed hash>" or "ip:<address>"."""
 
-    email = models.CharField(max_length=254, unique=True)
+    key = models.CharField(max_length=100, unique=True)
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.email}: {self.failures} failures"
+        return f"{self.key}: {self.failures} failures"

@@ -7,6 +7,7 @@ import math
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.errors import AccountLocked, DomainError, InvalidCredentials, ValidationFailed
 from core.models import AuditEntry
@@ -92,19 +94,32 @@ def user_create(
 
 
 def login_attempt(*, email: str, password: str, origin: Origin) -> User:
-    """Check a sign-in. Failures count per email address; after LOGIN_MAX_FAILURES in
-    LOGIN_FAILURE_WINDOW_SECONDS the address is locked for LOGIN_LOCKOUT_SECONDS, even
-    for the right password. Every attempt is audited."""
+    """Check a sign-in. Failures are counted per email address and per client address:
+    after LOGIN_MAX_FAILURES for one address, or LOGIN_MAX_FAILURES_PER_IP from one
+    client (password spraying), within LOGIN_FAILURE_WINDOW_SECONDS, further attempts
+    are refused for LOGIN_LOCKOUT_SECONDS, even with the right password. Every attempt
+    is audited; what was typed as an email is stored only if it is a user's address."""
     email = email_normalise(email)
     now = timezone.now()
+    limits = {login_throttle_key(email): settings.LOGIN_MAX_FAILURES}
+    if origin.ip_address:
+        limits[f"ip:{origin.ip_address}"] = settings.LOGIN_MAX_FAILURES_PER_IP
     error: DomainError
     with transaction.atomic():
-        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(email=email)
-        if throttle.locked_until and throttle.locked_until > now:
-            _audit_login(email, None, origin, AuditEntry.Result.DENIED, reason="locked")
-            error = _locked_error(throttle.locked_until, now)
+        # Locked in key order, so two attempts never wait on each other's locks.
+        throttles = [
+            LoginThrottle.objects.select_for_update().get_or_create(key=key)[0]
+            for key in sorted(limits)
+        ]
+        user = User.objects.filter(email=email).first()
+        locked_until = max(
+            (t.locked_until for t in throttles if t.locked_until and t.locked_until > now),
+            default=None,
+        )
+        if locked_until:
+            _audit_login(email, user, origin, AuditEntry.Result.DENIED, reason="locked")
+            error = _locked_error(locked_until, now)
         else:
-            user = User.objects.filter(email=email).first()
             if user is None:
                 User().set_password(password)  # spend the same time as a real check
                 reason = "unknown_email"
@@ -113,33 +128,43 @@ def login_attempt(*, email: str, password: str, origin: Origin) -> User:
             elif not user.is_active:
                 reason = "inactive"
             else:
-                throttle.delete()
+                # The client's count stays: one good account must not reset a spray.
+                LoginThrottle.objects.filter(key=login_throttle_key(email)).delete()
                 user.last_login = now
                 user.save(update_fields=["last_login"])
                 _audit_login(email, user, origin, AuditEntry.Result.SUCCESS)
                 return user
 
-            if now - throttle.window_started_at > timedelta(
-                seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS
-            ):
-                throttle.failures = 0
-                throttle.window_started_at = now
-            throttle.failures += 1
-            locked = throttle.failures >= settings.LOGIN_MAX_FAILURES
-            if locked:
-                throttle.failures = 0
-                throttle.locked_until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-            throttle.save()
+            for throttle in throttles:
+                _count_failure(throttle, limits[throttle.key], now)
+            locked_until = max((t.locked_until for t in throttles if t.locked_until), default=None)
+            locked = locked_until is not None and locked_until > now
             _audit_login(
                 email, user, origin, AuditEntry.Result.FAILURE, reason=reason, locked=locked
             )
             error = (
-                _locked_error(throttle.locked_until, now)
-                if locked and throttle.locked_until
+                _locked_error(locked_until, now)
+                if locked and locked_until
                 else InvalidCredentials(WRONG_DETAILS, field_errors={"email": [WRONG_DETAILS]})
             )
-    # Raised after the block so the failure count and audit entry are committed.
+    # Raised after the block so the failure counts and audit entry are committed.
     raise error
+
+
+def login_throttle_key(email: str) -> str:
+    # Keyed hash: what someone typed (perhaps their password) is never stored as typed.
+    return "email:" + salted_hmac("epurse.login-throttle", email).hexdigest()
+
+
+def _count_failure(throttle: LoginThrottle, limit: int, now: datetime) -> None:
+    if now - throttle.window_started_at > timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS):
+        throttle.failures = 0
+        throttle.window_started_at = now
+    throttle.failures += 1
+    if throttle.failures >= limit:
+        throttle.failures = 0
+        throttle.locked_until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    throttle.save()
 
 
 def _locked_error(locked_until: datetime, now: datetime) -> AccountLocked:
@@ -161,12 +186,20 @@ def _audit_login(
         action="auth.login",
         result=result,
         actor=user if result == AuditEntry.Result.SUCCESS else None,
-        actor_label=email,
+        # Not an account: record a keyed hash, so repeated attempts can be linked
+        # without keeping what was typed (perhaps a password) in an append-only log.
+        actor_label=user.email if user else "unknown:" + login_throttle_key(email)[6:22],
         object_type="accounts.user" if user else "",
         object_id=str(user.public_id) if user else "",
         origin=origin,
         detail=dict(detail),
     )
+
+
+def api_token_obtain(*, email: str, password: str, origin: Origin) -> tuple[str, ApiToken]:
+    """Sign in (with the same lockout as the sign-in page) and issue a token."""
+    user = login_attempt(email=email, password=password, origin=origin)
+    return api_token_issue(user=user, origin=origin)
 
 
 def api_token_issue(*, user: User, origin: Origin) -> tuple[str, ApiToken]:
@@ -203,6 +236,11 @@ def api_token_revoke(*, token: ApiToken, origin: Origin) -> None:
         token.delete()
 
 
+def user_record_viewed(*, user: User, viewer: Any, origin: Origin) -> None:
+    """Every access to a person's record is audited (OWASP ASVS V16; the brief, §6)."""
+    audit_record(action="user.viewed", actor=viewer, obj=user, origin=origin)
+
+
 def user_deactivate(*, user: User, by: User, origin: Origin) -> User:
     """Stop a user signing in. Their sessions end at their next request (inactive users
     are not loaded from a session) and their API tokens are deleted now."""
@@ -228,7 +266,7 @@ def password_set(*, user: User, password: str, origin: Origin) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        LoginThrottle.objects.filter(email=user.email).delete()
+        LoginThrottle.objects.filter(key=login_throttle_key(user.email)).delete()
         audit_record(action="auth.password_set", actor=user, obj=user, origin=origin)
 
 
@@ -250,12 +288,39 @@ def user_invite(*, user: User, organisation: str, base_url: str) -> str:
     return link
 
 
+def user_create_and_invite(
+    *,
+    email: str,
+    full_name: str,
+    role_codes: Sequence[str],
+    organisation: str,
+    base_url: str,
+    created_by: User | None = None,
+    origin: Origin = SYSTEM,
+) -> tuple[User, str]:
+    """A new user without a password, emailed a link to set one; returns the link."""
+    with transaction.atomic():
+        user = user_create(
+            email=email,
+            full_name=full_name,
+            role_codes=role_codes,
+            created_by=created_by,
+            origin=origin,
+        )
+        return user, user_invite(user=user, organisation=organisation, base_url=base_url)
+
+
 def sessions_clear_expired() -> int:
-    """Delete expired sessions and spent sign-in throttles in the current schema."""
+    """Delete expired sessions in the current schema; returns how many."""
+    removed, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return removed
+
+
+def login_throttles_clear_spent() -> int:
+    """Delete sign-in throttles whose window and lock have both passed."""
     now = timezone.now()
-    removed, _ = Session.objects.filter(expire_date__lt=now).delete()
     window_start = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    LoginThrottle.objects.filter(
+    removed, _ = LoginThrottle.objects.filter(
         Q(locked_until__lt=now) | Q(locked_until__isnull=True, window_started_at__lt=window_start)
     ).delete()
     return removed

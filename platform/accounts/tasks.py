@@ -1,16 +1,18 @@
-"""Housekeeping run by beat in every schema."""
+"""Housekeeping run by beat in every schema: sessions and sign-in throttles that have
+expired. Tenant tasks are the default base: each run touches only its tenant."""
 
 from epurse.celery import PublicTask, app
 
-from .services import sessions_clear_expired as _sessions_clear_expired
+from . import services
 
 
 @app.task
 def sessions_clear_expired() -> int:
-    """Tenant task (the default base): clears the sending tenant's schema only."""
-    return _sessions_clear_expired()
+    services.login_throttles_clear_spent()
+    return services.sessions_clear_expired()
 
 
 @app.task(base=PublicTask)
 def public_sessions_clear_expired() -> int:
-    return _sessions_clear_expired()
+    services.login_throttles_clear_spent()
+    return services.sessions_clear_expired()

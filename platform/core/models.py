@@ -10,7 +10,7 @@ class AuditEntry(models.Model):
     """Who did what to which object, when (UTC), from where, and how it ended.
 
     Rows are never updated or deleted: a database trigger refuses it (see migration
-    0001), so even a bug or a hand-typed SQL statement cannot rewrite history.
+    0002), so even a bug or a hand-typed SQL statement cannot rewrite history.
     """
 
     class Result(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -39,9 +40,21 @@ def client_ip(request: HttpRequest) -> str | None:
             for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
             if part.strip()
         ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
+        if len(forwarded) >= proxies and (address := _ip_address(forwarded[-proxies])):
+            return address
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _ip_address(value: str) -> str | None:
+    """The address in "203.0.113.5", "203.0.113.5:51234" or "[2001:db8::1]:443"."""
+    if value.startswith("["):
+        value = value[1:].split("]", 1)[0]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 SYSTEM = Origin()

@@ -34,22 +34,26 @@ class TenantTask(_SchemaSwitchingTask):
     reject_on_worker_lost = True
 
     def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
-        headers = options.get("headers") or {}
-        schema = headers.get(SCHEMA_HEADER) or current_schema()
-        if schema == PUBLIC_SCHEMA:
-            raise TenantRequired(
-                f"{self.name} works on a tenant's data: send it from inside a tenant "
-                "(a tenant request or `with tenant_context(tenant):`), not from the public schema."
-            )
+        self._require_tenant(options)
         return super().apply_async(args, kwargs, **options)
 
     def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
         self.apply_async_on_commit(args, kwargs)
 
     def apply_async_on_commit(self, args: Any = None, kwargs: Any = None, **options: Any) -> None:
-        # Name the tenant now: by commit time the connection may be elsewhere.
+        # Name the tenant now, and refuse now: by commit time the connection may be
+        # elsewhere, and a refusal then would come after the caller's data was saved.
         options["headers"] = headers_with_schema(options.get("headers") or {})
+        self._require_tenant(options)
         super().apply_async_on_commit(args, kwargs, **options)
+
+    def _require_tenant(self, options: dict[str, Any]) -> None:
+        headers = options.get("headers") or {}
+        if (headers.get(SCHEMA_HEADER) or current_schema()) == PUBLIC_SCHEMA:
+            raise TenantRequired(
+                f"{self.name} works on a tenant's data: send it from inside a tenant "
+                "(a tenant request or `with tenant_context(tenant):`), not from the public schema."
+            )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # By now tenant-schemas-celery has switched to the schema named in the message.
@@ -80,25 +84,3 @@ class EpurseCelery(CeleryApp):
 app = EpurseCelery("epurse")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-def _tenant_beat_scheduler() -> type:
-    # Imported lazily: the scheduler module needs Django's app registry.
-    from tenant_schemas_celery.scheduler import TenantAwarePersistentScheduler
-
-    class TenantBeatScheduler(TenantAwarePersistentScheduler):
-        """Beat sends tenant entries to every tenant that is not closed."""
-
-        @classmethod
-        def get_queryset(cls) -> Any:
-            from tenants.models import Tenant
-
-            return Tenant.objects.exclude(status=Tenant.Status.CLOSED)
-
-    return TenantBeatScheduler
-
-
-def __getattr__(name: str) -> Any:
-    if name == "TenantBeatScheduler":
-        return _tenant_beat_scheduler()
-    raise AttributeError(name)

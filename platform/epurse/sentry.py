@@ -39,9 +39,12 @@ PERSONAL_KEYS = [
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # NHS numbers: ten digits, often written 3-3-4.
 _NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
+# The token in an emailed set-password link.
+_LINK_TOKEN = re.compile(r"(/set-password/[0-9a-f-]{36}/)[^/\s\"']+")
 
 
 def _mask_text(value: str) -> str:
+    value = _LINK_TOKEN.sub(rf"\1{FILTERED}", value)
     return _NHS_NUMBER.sub(FILTERED, _EMAIL.sub(FILTERED, value))
 
 
@@ -70,8 +73,9 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
         for header in list(headers):
             if header.lower() in {"authorization", "cookie", "x-csrftoken", "idempotency-key"}:
                 headers[header] = FILTERED
-        if request.get("query_string"):
-            request["query_string"] = _mask_text(str(request["query_string"]))
+        for key in ("url", "query_string"):
+            if request.get(key):
+                request[key] = _mask_text(str(request[key]))
     event.pop("user", None)
     for key in ("message", "logentry", "exception", "breadcrumbs", "extra"):
         if key in event:

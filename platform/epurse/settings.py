@@ -30,14 +30,13 @@ PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "localhost").lower()
 PLATFORM_SCHEME = env_str("PLATFORM_SCHEME", "http" if DEBUG else "https")
 PLATFORM_PORT = env_str("PLATFORM_PORT", "8000" if DEBUG else "")
 ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", *env_list("ALLOWED_HOSTS")]
-CSRF_TRUSTED_ORIGINS = [
-    f"{PLATFORM_SCHEME}://{host}{':' + PLATFORM_PORT if PLATFORM_PORT else ''}"
-    for host in (PLATFORM_DOMAIN, f"*.{PLATFORM_DOMAIN}")
-]
+# No CSRF_TRUSTED_ORIGINS: Django already trusts a form posted from its own host, and
+# one council's site must never be trusted to post to another's.
 
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "epurse",  # before django.contrib.auth: its createsuperuser replaces auth's
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -46,7 +45,6 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "epurse",
     "core",
     "accounts",
     "console",
@@ -67,7 +65,7 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
-# New schemas are cloned from this migrated template (see tenants/services/schemas.py).
+# New schemas are cloned from this migrated template (see tenants/schemas.py).
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
 PUBLIC_SCHEMA_URLCONF = "epurse.urls_public"
 ROOT_URLCONF = "epurse.urls_tenant"
@@ -129,7 +127,7 @@ ASGI_APPLICATION = "epurse.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "/"  # the home page of whichever host signed in
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -144,6 +142,7 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # Sign-in protection (OWASP ASVS V6/V7): lockout by account, idle and absolute timeouts.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
@@ -154,6 +153,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PLATFORM_SCHEME == "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # __Host- cookies cannot be set for a parent domain, so a page on one council's
+    # site cannot plant a session or CSRF cookie for another council's site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -224,7 +228,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"ePurse <no-reply@{PLATFORM_
 # --- API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.api.authentication.BearerTokenAuthentication",
+        "accounts.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -278,7 +282,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The filesystem transport has no fanout exchange for remote control.
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = not CELERY_BROKER_IS_FILESYSTEM
-CELERY_BEAT_SCHEDULER = "epurse.celery:TenantBeatScheduler"
+CELERY_BEAT_SCHEDULER = "epurse.beat:TenantBeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(LOCAL_DIR / "celerybeat-schedule")
 )

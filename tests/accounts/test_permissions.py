@@ -94,3 +94,18 @@ def test_audit_log_api_shows_this_tenants_entries(client_a: Client, tenant_a) ->
     assert [(e["action"], e["result"], e["actor_label"]) for e in entries] == [
         ("auth.login", "success", "admin@northmoor.example")
     ]
+
+
+def test_opening_a_users_record_is_audited(client_a: Client, tenant_a) -> None:
+    token = token_for(client_a, "admin@northmoor.example")
+
+    response = host_client(tenant_a.host, HTTP_AUTHORIZATION=f"Token {token}").get(
+        f"/api/users/{tenant_a.person.public_id}/"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "person@northmoor.example"
+    with tenant_context(tenant_a.tenant):
+        entry = AuditEntry.objects.get(action="user.viewed")
+    assert entry.actor_id == tenant_a.admin.public_id
+    assert entry.object_id == str(tenant_a.person.public_id)

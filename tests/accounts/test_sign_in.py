@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from accounts.models import LoginThrottle
+from accounts.services import login_throttle_key
 from core.models import AuditEntry
 from tests.conftest import PASSWORD, host_client
 
@@ -57,6 +58,38 @@ def test_wrong_password_shows_an_error_summary_and_is_audited(client_a: Client, 
     assert entry.actor_id is None
     assert entry.actor_label == "admin@northmoor.example"
     assert entry.detail == {"reason": "wrong_password", "locked": False}
+
+
+def test_what_is_typed_for_an_unknown_account_is_not_stored(client_a: Client, tenant_a) -> None:
+    # People type their password into the email field; it must not be kept.
+    sign_in(client_a, "MySecretPassword1", "x")
+    sign_in(client_a, "mysecretpassword1", "y")
+
+    with tenant_context(tenant_a.tenant):
+        entries = list(AuditEntry.objects.filter(action="auth.login").order_by("id"))
+        keys = list(LoginThrottle.objects.values_list("key", flat=True))
+    assert [e.detail["reason"] for e in entries] == ["unknown_email", "unknown_email"]
+    assert entries[0].actor_label == entries[1].actor_label  # still linkable
+    assert entries[0].actor_label.startswith("unknown:")
+    stored = " ".join([*keys, *(e.actor_label for e in entries)]).lower()
+    assert "mysecretpassword1" not in stored
+
+
+@override_settings(LOGIN_MAX_FAILURES=100, LOGIN_MAX_FAILURES_PER_IP=3)
+def test_many_addresses_from_one_client_are_locked_out_together(client_a: Client) -> None:
+    for mailbox in ("a", "b", "c"):
+        sign_in(client_a, f"{mailbox}@northmoor.example", "guess")
+
+    from_the_sprayer = sign_in(client_a, "admin@northmoor.example", PASSWORD)
+    from_elsewhere = client_a.post(
+        "/account/sign-in/",
+        {"email": "admin@northmoor.example", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.20",
+    )
+
+    assert from_the_sprayer.status_code == 400
+    assert b"entered the wrong details too many times" in from_the_sprayer.content
+    assert from_elsewhere.status_code == 302
 
 
 def test_empty_form_names_each_missing_field(client_a: Client) -> None:
@@ -120,7 +153,7 @@ def test_lock_expires(client_a: Client, tenant_a) -> None:
     for _ in range(2):
         sign_in(client_a, "admin@northmoor.example", "x")
     with tenant_context(tenant_a.tenant):
-        throttle = LoginThrottle.objects.get(email="admin@northmoor.example")
+        throttle = LoginThrottle.objects.get(key=login_throttle_key("admin@northmoor.example"))
         assert throttle.locked_until is not None
         throttle.locked_until = throttle.locked_until.replace(year=2000)
         throttle.save()
@@ -133,7 +166,9 @@ def test_success_clears_earlier_failures(client_a: Client, tenant_a) -> None:
     sign_in(client_a, "admin@northmoor.example", PASSWORD)
 
     with tenant_context(tenant_a.tenant):
-        assert not LoginThrottle.objects.filter(email="admin@northmoor.example").exists()
+        assert not LoginThrottle.objects.filter(
+            key=login_throttle_key("admin@northmoor.example")
+        ).exists()
 
 
 def test_next_is_followed_only_within_the_site(client_a: Client) -> None:
@@ -189,3 +224,37 @@ def test_an_active_session_stays_signed_in(client_a: Client) -> None:
 
     assert client_a.get("/").status_code == 200
     assert client_a.session[LAST_SEEN_AT] > time.time() - 5
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [("https://southbay.localhost", 302), ("https://northmoor.localhost", 403)],
+)
+def test_a_form_posted_from_another_councils_site_is_refused(
+    tenant_b, origin: str, status: int
+) -> None:
+    client = Client(HTTP_HOST=tenant_b.host, enforce_csrf_checks=True)
+    page = client.get("/account/sign-in/", secure=True)
+    token = page.context["csrf_token"]
+
+    response = client.post(
+        "/account/sign-in/",
+        {"email": "admin@southbay.example", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        secure=True,
+        HTTP_ORIGIN=origin,
+    )
+
+    assert response.status_code == status
+
+
+def test_an_idle_session_no_longer_works_for_the_api(client_a: Client) -> None:
+    sign_in(client_a, "admin@northmoor.example", PASSWORD)
+    assert client_a.get("/api/me/").status_code == 200
+    session = client_a.session
+    session[LAST_SEEN_AT] = time.time() - 31 * 60
+    session.save()
+
+    response = client_a.get("/api/me/")
+
+    assert response.status_code == 401
+    assert response.json()["type"] == "not_authenticated"

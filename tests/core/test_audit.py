@@ -78,6 +78,10 @@ def test_entries_stay_in_their_own_tenant(tenant_a, tenant_b) -> None:
         (1, "6.6.6.6, 198.51.100.1", "10.0.0.2", "198.51.100.1"),  # one proxy appended
         (2, "6.6.6.6, 198.51.100.1, 10.0.0.9", "10.0.0.2", "198.51.100.1"),
         (1, "", "10.0.0.2", "10.0.0.2"),  # header missing: fall back to the socket
+        (1, "203.0.113.5:51234", "10.0.0.2", "203.0.113.5"),  # with a port
+        (1, "[2001:db8::1]:443", "10.0.0.2", "2001:db8::1"),
+        (1, "2001:db8::2", "10.0.0.2", "2001:db8::2"),
+        (1, "not-an-address", "10.0.0.2", "10.0.0.2"),  # junk: fall back
     ],
 )
 def test_the_client_address_behind_trusted_proxies(
@@ -87,3 +91,17 @@ def test_the_client_address_behind_trusted_proxies(
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
 
     assert Origin.of(request).ip_address == expected
+
+
+def test_a_proxy_that_appends_a_port_does_not_break_sign_in(settings, client_a) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    response = client_a.post(
+        "/account/sign-in/",
+        {"email": "admin@northmoor.example", "password": "wrong"},
+        HTTP_X_FORWARDED_FOR="203.0.113.5:51234",
+    )
+
+    assert response.status_code == 400
+    with schema_context("northmoor"):
+        assert AuditEntry.objects.get(action="auth.login").ip_address == "203.0.113.5"

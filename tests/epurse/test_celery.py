@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.tasks import public_sessions_clear_expired, sessions_clear_expired
-from epurse.celery import TenantBeatScheduler, TenantRequired, app
+from epurse.beat import TenantBeatScheduler
+from epurse.celery import TenantRequired, app
 from tenants.models import Tenant
 from tests.conftest import database_url
 
@@ -55,6 +57,29 @@ def test_sending_a_tenant_task_from_public_raises_and_enqueues_nothing(db) -> No
     assert queued(queue) == []
 
 
+def test_scheduling_a_tenant_task_for_commit_from_public_raises_at_once(db) -> None:
+    queue = f"test-{uuid.uuid4().hex}"
+
+    with pytest.raises(TenantRequired), transaction.atomic():
+        sessions_clear_expired.apply_async_on_commit(queue=queue)
+    with pytest.raises(TenantRequired), transaction.atomic():
+        sessions_clear_expired.delay_on_commit()
+
+    assert queued(queue) == []
+
+
+def test_a_task_scheduled_for_commit_inside_a_tenant_carries_it(
+    tenant_a, django_capture_on_commit_callbacks
+) -> None:
+    queue = f"test-{uuid.uuid4().hex}"
+
+    with django_capture_on_commit_callbacks(execute=True), schema_context(tenant_a.slug):
+        sessions_clear_expired.apply_async_on_commit(queue=queue)
+
+    [headers] = queued(queue)
+    assert headers["_schema_name"] == "northmoor"
+
+
 def test_running_a_tenant_task_in_public_raises_before_its_body(db) -> None:
     expired = _session(expired=True)  # in public
 
@@ -85,11 +110,15 @@ def test_beat_sends_the_periodic_task_once_to_each_open_tenant(
 
     scheduler.apply_entry(entry)
 
-    schemas = sorted(headers["_schema_name"] for headers in queued(queue))
-    assert "northmoor" in schemas
-    assert "southbay" not in schemas  # closed
-    assert "public" not in schemas
-    assert len(schemas) == len(set(schemas))
+    # Every tenant but public and the closed one, once each (other tests may have
+    # committed tenants of their own, hence the query rather than a fixed list).
+    expected = sorted(
+        Tenant.objects.exclude(schema_name__in=["public", "southbay"]).values_list(
+            "schema_name", flat=True
+        )
+    )
+    assert "northmoor" in expected
+    assert sorted(headers["_schema_name"] for headers in queued(queue)) == expected
 
 
 # --- with a real worker ------------------------------------------------------------
@@ -213,6 +242,16 @@ def test_worker_refuses_a_tenant_task_that_arrives_without_a_tenant(
     )
 
     worker.wait_for(lambda: any("TenantRequired" in line for line in worker.output), "refusal")
+    # Nor one that names a tenant that does not exist.
+    app.send_task(
+        "accounts.tasks.sessions_clear_expired",
+        queue=worker.queue,
+        headers={"_schema_name": "no-such-council"},
+    )
+    worker.wait_for(
+        lambda: sum("raised unexpected: TenantRequired" in line for line in worker.output) == 2,
+        "second refusal",
+    )
     assert _exists("public", sessions["public"])
     assert _exists("northmoor", sessions["northmoor"])
     assert _exists("southbay", sessions["southbay"])

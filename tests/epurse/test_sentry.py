@@ -22,7 +22,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory, override_settings
 
-from epurse.sentry import sentry_init
+from epurse.sentry import scrub_event, sentry_init
 
 
 class Ingest(BaseHTTPRequestHandler):
@@ -140,3 +140,17 @@ def test_sentry_is_initialised_only_when_sentry_dsn_is_set(dsn: str, active: boo
 
     expected = "True False scrub_event" if active else "False None None"
     assert result.stdout.split("\n")[-2] == expected
+
+
+def test_set_password_link_tokens_are_masked_wherever_they_appear() -> None:
+    link = "/account/set-password/0b9e3a0c-6f1e-4d2b-9a55-3d2f1c0e7a11/dih1ov-5590cdad9d76f85130/"
+    event = {
+        "request": {"url": "https://northmoor.localhost" + link},
+        "breadcrumbs": {"values": [{"message": f"GET {link} 404"}]},
+    }
+
+    scrubbed = scrub_event(event)
+
+    masked = "/account/set-password/0b9e3a0c-6f1e-4d2b-9a55-3d2f1c0e7a11/[Filtered]/"
+    assert scrubbed["request"]["url"] == "https://northmoor.localhost" + masked
+    assert scrubbed["breadcrumbs"]["values"][0]["message"] == f"GET {masked} 404"

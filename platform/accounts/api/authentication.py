@@ -15,7 +15,7 @@ from accounts.services import api_token_authenticate
 KEYWORD = "Token"
 
 
-class BearerTokenAuthentication(BaseAuthentication):
+class ApiTokenAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
@@ -38,8 +38,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         return KEYWORD
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.api.authentication.BearerTokenAuthentication"
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.api.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

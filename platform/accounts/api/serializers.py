@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role, User
+from accounts.permissions import user_permissions
 
 
 class TokenRequest(serializers.Serializer):
@@ -16,7 +18,7 @@ class TokenResponse(serializers.Serializer):
 
 
 class TenantSummary(serializers.Serializer):
-    slug = serializers.CharField()
+    slug = serializers.CharField(source="schema_name")
     name = serializers.CharField()
     kind = serializers.CharField()
 
@@ -34,9 +36,19 @@ class UserOut(serializers.ModelSerializer):
 
 
 class MeOut(UserOut):
-    permissions = serializers.ListField(child=serializers.CharField())
-    tenant = TenantSummary(allow_null=True)
+    """The signed-in user; pass the host's tenant (or None) as context["tenant"]."""
+
+    permissions = serializers.SerializerMethodField()
+    tenant = serializers.SerializerMethodField()
 
     class Meta(UserOut.Meta):
         fields = [*UserOut.Meta.fields, "permissions", "tenant"]
         read_only_fields = fields
+
+    def get_permissions(self, user: User) -> list[str]:
+        return sorted(user_permissions(user))
+
+    @extend_schema_field(TenantSummary(allow_null=True))
+    def get_tenant(self, user: User) -> dict[str, str] | None:
+        tenant = self.context.get("tenant")
+        return None if tenant is None else TenantSummary(tenant).data

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from accounts import permissions, selectors, services
 from accounts.models import ApiToken, User
 from core.services import Origin
-from epurse.db import PUBLIC_SCHEMA, current_schema
+from tenants.selectors import host_tenant
 
-from .authentication import BearerTokenAuthentication
+from .authentication import ApiTokenAuthentication
 from .serializers import MeOut, TokenRequest, TokenResponse, UserOut
 
 
@@ -24,7 +24,7 @@ class TokenView(APIView):
     """Exchange an email and password for an API token (POST), or revoke the token
     used to call this (DELETE). Failures count towards the sign-in lockout."""
 
-    authentication_classes = [BearerTokenAuthentication]
+    authentication_classes = [ApiTokenAuthentication]
 
     def get_permissions(self) -> list[BasePermission]:
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -36,13 +36,11 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenRequest(data=request.data)
         data.is_valid(raise_exception=True)
-        origin = Origin.of(request)
-        user = services.login_attempt(
+        raw, token = services.api_token_obtain(
             email=data.validated_data["email"],
             password=data.validated_data["password"],
-            origin=origin,
+            origin=Origin.of(request),
         )
-        raw, token = services.api_token_issue(user=user, origin=origin)
         return Response(TokenResponse({"token": raw, "expires_at": token.expires_at}).data)
 
     @extend_schema(request=None, responses={204: None})
@@ -58,19 +56,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeOut)
     def get(self, request: Request) -> Response:
-        user = request.user
-        tenant = getattr(request, "tenant", None)
-        on_tenant = tenant is not None and current_schema() != PUBLIC_SCHEMA
-        payload: dict[str, Any] = {
-            **UserOut(user).data,
-            "permissions": sorted(permissions.user_permissions(user)),
-            "tenant": (
-                {"slug": tenant.schema_name, "name": tenant.name, "kind": tenant.kind}
-                if on_tenant and tenant is not None
-                else None
-            ),
-        }
-        return Response(payload)
+        return Response(MeOut(request.user, context={"tenant": host_tenant(request)}).data)
 
 
 class UserList(generics.ListAPIView[User]):
@@ -84,11 +70,18 @@ class UserList(generics.ListAPIView[User]):
 
 
 class UserDetail(generics.RetrieveAPIView[User]):
+    """One user's record. Every opening is written to the audit log."""
+
     permission_classes = [permissions.requires(permissions.USERS_VIEW)]
     serializer_class = UserOut
     queryset = User.objects.prefetch_related("roles")
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = self.get_object()
+        services.user_record_viewed(user=user, viewer=request.user, origin=Origin.of(request))
+        return Response(UserOut(user).data)
 
 
 class UserDeactivate(generics.GenericAPIView[User]):

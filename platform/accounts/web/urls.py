@@ -7,5 +7,10 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
-    path("set-password/<uuid:user_id>/<str:token>/", views.set_password, name="set-password"),
+    path("set-password/<uuid:user_id>/", views.set_password, name="set-password"),
+    path(
+        "set-password/<uuid:user_id>/<str:token>/",
+        views.set_password_link,
+        name="set-password-link",
+    ),
 ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -31,7 +31,7 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("core:home")
+    return str(settings.LOGIN_REDIRECT_URL)
 
 
 @sensitive_post_parameters("password")
@@ -67,10 +67,25 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+SET_PASSWORD_TOKEN = "epurse.set_password_token"  # noqa: S105 - a session key name
+
+
+@never_cache
+def set_password_link(request: HttpRequest, user_id: uuid.UUID, token: str) -> HttpResponse:
+    """The emailed link. The token moves into the session and the browser is sent on
+    to an address without it, so it never reaches logs, Referer headers or history."""
+    user = User.objects.filter(public_id=user_id, is_active=True).first()
+    if user is None or not set_password_tokens.check_token(user, token):
+        return render(request, "accounts/link_expired.html", status=404)
+    request.session[SET_PASSWORD_TOKEN] = token
+    return redirect("accounts:set-password", user_id=user_id)
+
+
 @sensitive_post_parameters("password", "confirm")
 @never_cache
-def set_password(request: HttpRequest, user_id: uuid.UUID, token: str) -> HttpResponse:
+def set_password(request: HttpRequest, user_id: uuid.UUID) -> HttpResponse:
     user = User.objects.filter(public_id=user_id, is_active=True).first()
+    token = request.session.get(SET_PASSWORD_TOKEN, "")
     if user is None or not set_password_tokens.check_token(user, token):
         return render(request, "accounts/link_expired.html", status=404)
     form = SetPasswordForm(request.POST or None)
@@ -83,6 +98,7 @@ def set_password(request: HttpRequest, user_id: uuid.UUID, token: str) -> HttpRe
             for message in exc.field_errors.get("password", [exc.detail]):
                 form.add_error("password", message)
         else:
+            request.session.pop(SET_PASSWORD_TOKEN, None)
             messages.success(request, "Your password has been set. You can now sign in.")
             return redirect("accounts:login")
     return render(

@@ -2,6 +2,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "core"  # the same name as tenant hosts' home, so {% url 'core:home' %} works on both
+app_name = "console"
 
 urlpatterns = [path("", views.home, name="home")]

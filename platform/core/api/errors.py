@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -54,7 +54,7 @@ def problem(
     return body
 
 
-def problem_response(request: HttpRequest | None, *, status: int, detail: str) -> JsonResponse:
+def problem_response(*, status: int, detail: str) -> JsonResponse:
     """For errors raised outside DRF (unknown /api/ URL, CSRF failure)."""
     return JsonResponse(
         problem(status=status, detail=detail), status=status, content_type=PROBLEM_CONTENT_TYPE

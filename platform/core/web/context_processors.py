@@ -4,18 +4,16 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from epurse.db import PUBLIC_SCHEMA, current_schema
+from tenants.selectors import host_tenant
 
 PLATFORM_NAME = "ePurse"
 
 
 def service(request: HttpRequest) -> dict[str, Any]:
     """The organisation running the service on this host (a council, or the platform)."""
-    tenant = getattr(request, "tenant", None)
-    on_tenant = tenant is not None and current_schema() != PUBLIC_SCHEMA
-    organisation = tenant.name if on_tenant and tenant is not None else PLATFORM_NAME
+    tenant = host_tenant(request)
     return {
-        "tenant": tenant if on_tenant else None,
-        "organisation_name": organisation,
-        "service_name": f"{organisation} ePurse" if on_tenant else PLATFORM_NAME,
+        "tenant": tenant,
+        "organisation_name": tenant.name if tenant else PLATFORM_NAME,
+        "service_name": f"{tenant.name} ePurse" if tenant else PLATFORM_NAME,
     }

@@ -57,7 +57,7 @@ _API_DETAIL = {
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return problem_response(request, status=status, detail=_API_DETAIL[status])
+        return problem_response(status=status, detail=_API_DETAIL[status])
     title, paragraphs = _PAGES[status]
     return render(
         request, "core/error.html", {"title": title, "paragraphs": paragraphs}, status=status
@@ -78,7 +78,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return problem_response(request, status=500, detail=_API_DETAIL[500])
+        return problem_response(status=500, detail=_API_DETAIL[500])
     title, lines = _PAGES[500]
     return HttpResponse(_plain(title, *lines), status=500)
 
@@ -86,7 +86,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
         return problem_response(
-            request,
             status=403,
             detail="CSRF check failed: send the X-CSRFToken header "
             "with session sign-in, or use a token (Authorization: Token ...).",
