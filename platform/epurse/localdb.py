@@ -1,19 +1,25 @@
 """The embedded PostgreSQL used when no DATABASE_URL is configured.
 
 pgserver ships real PostgreSQL binaries in its wheel. The server listens on a Unix
-socket only (no TCP port to collide with), keeps its data under .local/pgdata, and is
-stopped at exit by the process that started it, so `make run` and `make test` leave
-nothing running. A process that finds it already running (a child of `make run`, a
-second terminal) uses it and leaves it alone.
+socket only (no TCP port to collide with) and keeps its data under .local/pgdata.
+
+Every process that uses it registers itself in .local/pgusers; when a process exits it
+removes itself, and the last one out stops the server. So `make run` and `make test`
+leave nothing running, and closing an `epurse shell` in one terminal does not pull the
+database from under `make run` in another. A file lock serialises starting, joining and
+stopping between processes.
 """
 
 from __future__ import annotations
 
 import atexit
+import fcntl
 import logging
 import os
 import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,32 +30,40 @@ logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "epurse"
 PGDATA = LOCAL_DIR / "pgdata"
+USERS_DIR = LOCAL_DIR / "pgusers"
+LOCK_FILE = LOCAL_DIR / "pgserver.lock"
 # Unix socket paths are limited to ~107 bytes; pgserver puts the socket in PGDATA when
 # it fits (it nearly always does), so its URL is known before the server runs.
 _SOCKET_FITS = len(str(PGDATA / ".s.PGSQL.5432")) < 100
 
-_started = False
+_registered_pid: int | None = None
 
 
 def embedded_database_url() -> str:
-    """The URL of the embedded server's `epurse` database. The server itself starts on
-    the first connection (see epurse.db), so commands that never touch the database
-    (linting, --help) never start it."""
+    """The URL of the embedded server's `epurse` database. When the socket path fits
+    (nearly always), the server itself starts on the first connection (see epurse.db),
+    so commands that never touch the database (linting, --help) never start it."""
     socket_dir = PGDATA if _SOCKET_FITS else ensure_started()
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
 
 
 def ensure_started() -> Path:
-    """Start the embedded server if it is not running; returns its socket directory.
-    The process that starts it stops it when that process exits."""
-    global _started
-    server, started_here = _ensure_running(PGDATA)
-    socket_dir = Path(server.get_postmaster_info().socket_dir)
-    if not _started:
-        _started = True
-        if started_here:
-            atexit.register(_stop_if_owner, os.getpid())
-        _ensure_database(str(socket_dir), DATABASE_NAME)
+    """Start the server if it is not running and register this process as a user of
+    it; returns its socket directory."""
+    global _registered_pid
+    with _lock():
+        server = _server()
+        socket_dir = Path(server.get_postmaster_info().socket_dir)
+        if _registered_pid != os.getpid():
+            _registered_pid = os.getpid()
+            USERS_DIR.mkdir(parents=True, exist_ok=True)
+            (USERS_DIR / str(_registered_pid)).touch()
+            atexit.register(_leave, _registered_pid)
+            from .database import create_database_if_missing
+
+            create_database_if_missing(
+                params={"host": str(socket_dir), "user": "postgres"}, name=DATABASE_NAME
+            )
     return socket_dir
 
 
@@ -59,7 +73,7 @@ def is_running() -> bool:
 
 
 def stop() -> None:
-    """Stop the embedded server if it runs (fast shutdown: open sessions are ended)."""
+    """Stop the server if it runs (fast shutdown: open sessions are ended)."""
     if not is_running():
         return
     from pgserver._commands import POSTGRES_BIN_PATH
@@ -75,6 +89,46 @@ def stop() -> None:
         logger.debug("embedded PostgreSQL did not stop cleanly: %s", result.stderr)
 
 
+def live_users() -> list[int]:
+    """Processes registered as using the server; entries of dead ones are removed."""
+    alive = []
+    for entry in USERS_DIR.glob("*") if USERS_DIR.exists() else []:
+        pid = int(entry.name) if entry.name.isdigit() else 0
+        if pid and _pid_alive(pid):
+            alive.append(pid)
+        else:
+            entry.unlink(missing_ok=True)
+    return sorted(alive)
+
+
+def _leave(pid: int) -> None:
+    # Forked children (Celery's pool) inherit atexit handlers: only `pid` itself leaves.
+    if os.getpid() != pid:
+        return
+    with _lock():
+        (USERS_DIR / str(pid)).unlink(missing_ok=True)
+        if not live_users():
+            stop()
+
+
+@contextmanager
+def _lock() -> Iterator[None]:
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    with open(LOCK_FILE, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _postmaster_info() -> Any:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
@@ -88,36 +142,15 @@ def _system_user() -> str | None:
     return "pgserver" if os.geteuid() == 0 else None
 
 
-def _ensure_running(pgdata: Path) -> tuple[Any, bool]:
+def _server() -> Any:
     was_running = is_running()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
 
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
-        # cleanup_mode=None: the starting process stops it (see _stop_if_owner), not
-        # pgserver's per-process list, which never forgets a process killed by SIGKILL.
-        server = pgserver.get_server(pgdata, cleanup_mode=None)
+        # cleanup_mode=None: stopping is ours (see _leave), not pgserver's own list of
+        # processes, which never forgets one killed by SIGKILL.
+        server = pgserver.get_server(PGDATA, cleanup_mode=None)
     if not was_running:
-        logger.info("Started embedded PostgreSQL in %s", pgdata)
-    return server, not was_running
-
-
-def _ensure_database(socket_dir: str, name: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
-
-
-def _stop_if_owner(owner_pid: int) -> None:
-    # Forked children (Celery's pool) inherit atexit handlers; only the starter stops.
-    if os.getpid() == owner_pid:
-        stop()
+        logger.info("Started embedded PostgreSQL in %s", PGDATA)
+    return server

@@ -59,31 +59,53 @@ def test_first_connection_starts_it_and_the_starter_stops_it(tmp_path: Path) -> 
     assert not postgres_running(tmp_path)
 
 
-def test_a_process_that_found_it_running_leaves_it_running(tmp_path: Path) -> None:
-    starter = subprocess.Popen(
-        [sys.executable, "-c", CONNECT + "print('ready', flush=True)\ninput()\n"],
-        env=env_for(tmp_path),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert starter.stdout is not None
-        deadline = time.monotonic() + 120
-        while "ready" not in starter.stdout.readline():
-            assert time.monotonic() < deadline
-            assert starter.poll() is None
+class User:
+    """A process that uses the embedded database until told to exit."""
 
-        subprocess.run(
-            [sys.executable, "-c", CONNECT],
-            env=env_for(tmp_path),
-            check=True,
-            timeout=60,
-            capture_output=True,
+    def __init__(self, local: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", CONNECT + "print('ready', flush=True)\ninput()\n"],
+            env=env_for(local),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + 120
+        while "ready" not in self.process.stdout.readline():
+            assert time.monotonic() < deadline
+            assert self.process.poll() is None
 
-        assert postgres_running(tmp_path)
-    finally:
-        starter.communicate("\n", timeout=60)
-    assert starter.returncode == 0
+    def exit(self) -> None:
+        self.process.communicate("\n", timeout=60)
+        assert self.process.returncode == 0
+
+
+def test_the_last_process_using_it_stops_it_whoever_started_it(tmp_path: Path) -> None:
+    starter = User(tmp_path)
+    joiner = User(tmp_path)
+    subprocess.run(  # a third comes and goes
+        [sys.executable, "-c", CONNECT],
+        env=env_for(tmp_path),
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+    assert postgres_running(tmp_path)
+
+    starter.exit()
+    assert postgres_running(tmp_path)  # the joiner still uses it
+
+    joiner.exit()
+    assert not postgres_running(tmp_path)
+
+
+def test_a_user_that_was_killed_does_not_keep_it_running(tmp_path: Path) -> None:
+    killed = User(tmp_path)
+    killed.process.kill()
+    killed.process.wait()
+    assert postgres_running(tmp_path)
+
+    User(tmp_path).exit()
+
     assert not postgres_running(tmp_path)

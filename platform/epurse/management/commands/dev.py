@@ -5,6 +5,7 @@ everything it started (and the embedded PostgreSQL, if it started it)."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     help = "Run ePurse on this machine: web, worker and beat, until Ctrl-C."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"]
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             **os.environ,
             # Children use the server this process started (or was given).
             "DATABASE_URL": settings.DATABASE_URL,
-            "DEBUG": os.environ.get("DEBUG", "1"),
+            "DEBUG": "1" if settings.DEBUG else "0",
             "PLATFORM_PORT": str(port),
         }
         commands = {
@@ -55,13 +56,19 @@ class Command(BaseCommand):
         def stop(signum: int, frame: Any) -> None:
             raise KeyboardInterrupt
 
-        signal.signal(signal.SIGTERM, stop)
+        # Ctrl-C, kill, a closed terminal: all stop everything.
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+            signal.signal(signum, stop)
         try:
             for name, command in commands.items():
                 # Own process group each: Ctrl-C reaches only us, and we stop each
                 # group whole (runserver's reloader child included).
                 children[name] = subprocess.Popen(  # noqa: S603
-                    command, cwd=BASE_DIR, env=env, start_new_session=True
+                    command,
+                    cwd=BASE_DIR,
+                    env=env,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,
                 )
             self._wait_until_ready(port, children)
             self._banner(port)
@@ -129,6 +136,13 @@ def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
             child.wait()
         # Anything left in the group (a reloader's or pool's child) goes too.
         _signal_group(child, signal.SIGKILL)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if `epurse dev` itself is killed outright (Linux)."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _signal_group(child: subprocess.Popen[bytes], sig: int) -> None:
