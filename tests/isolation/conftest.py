@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django_tenants.utils import tenant_context
 
 from accounts.models import Role
@@ -30,7 +31,7 @@ def run_probe(tenant_a: TenantUsers, tenant_b: TenantUsers) -> Any:
             user = user_create(
                 email="probe@northmoor.example", full_name="Probe", role_codes=["isolation_probe"]
             )
-        session_key = signed_in_client(tenant_a, user).cookies["sessionid"].value
+        session_key = signed_in_client(tenant_a, user).cookies[settings.SESSION_COOKIE_NAME].value
         return probe(
             a=Tenant(tenant_a.slug, tenant_a.host),
             b=Tenant(tenant_b.slug, tenant_b.host),

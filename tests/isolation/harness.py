@@ -9,7 +9,10 @@ It reads the OpenAPI schema that a tenant host serves and probes EVERY operation
    id taken from B's schema must give 404, and no response may contain any of B's
    identifiers (UUIDs, email addresses).
 3. After every probe, B's schema must be unchanged (except the ledgers that exist to
-   record refused attempts: the audit log and sign-in throttles).
+   record refused attempts: the audit log and sign-in throttles), and so must the
+   public schema after A's credentials were refused on another host.
+4. A refused credential must not make a response show more of B than no credential
+   at all does.
 
 A new endpoint is covered as soon as it is in the schema. An operation whose path id
 cannot be matched to a model in B (its view has no `queryset`) is reported, unless it is
@@ -25,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
@@ -227,7 +231,17 @@ def probe(
         else:
             path = operation.path.format(**values)
             body = request_body(operation, spec, b_uuids)
-            _across_hosts(report, operation, path, body, a_token, session_key, b, platform_host)
+            _across_hosts(
+                report,
+                operation,
+                path,
+                body,
+                a_token,
+                session_key,
+                b,
+                platform_host,
+                b_identifiers,
+            )
             _across_objects(report, operation, path, body, probe_user, a, b, b_identifiers)
     return report
 
@@ -241,15 +255,16 @@ def _across_hosts(
     session_key: str,
     b: Tenant,
     platform_host: str,
+    b_identifiers: set[str],
 ) -> None:
     for host in (b.host, platform_host):
-        before = schema_fingerprint(b.slug)
+        before = (schema_fingerprint(b.slug), schema_fingerprint("public"))
         anonymous = send(Client(HTTP_HOST=host), operation, path, body)
         with_token = send(
             Client(HTTP_HOST=host), operation, path, body, HTTP_AUTHORIZATION=f"Token {a_token}"
         )
         session_client = Client(HTTP_HOST=host)
-        session_client.cookies["sessionid"] = session_key
+        session_client.cookies[settings.SESSION_COOKIE_NAME] = session_key
         with_session = send(session_client, operation, path, body)
         for what, response in (("token", with_token), ("session", with_session)):
             # Refused means: answered as if there were no credentials, or 401. Anything
@@ -260,10 +275,17 @@ def _across_hosts(
                     f"A's {what} on {host} got {response.status_code}, "
                     f"but no credentials get {anonymous.status_code}: A's {what} was accepted",
                 )
+            if extra := set(leaked(response, b_identifiers)) - set(
+                leaked(anonymous, b_identifiers)
+            ):
+                report.fail(operation, f"A's {what} on {host} revealed B's {sorted(extra)}")
         if not operation.anonymous_allowed and anonymous.status_code < 400:
             report.fail(operation, f"answers {anonymous.status_code} without credentials")
-        if schema_fingerprint(b.slug) != before:
+        after = (schema_fingerprint(b.slug), schema_fingerprint("public"))
+        if after[0] != before[0]:
             report.fail(operation, f"calls on {host} with A's credentials changed B's data")
+        if after[1] != before[1]:
+            report.fail(operation, f"calls on {host} with A's credentials changed public data")
 
 
 def _across_objects(
