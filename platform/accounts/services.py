@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from core.errors import AccountLocked, DomainError, InvalidCredentials, ValidationFailed
+from core.errors import AccountLocked, InvalidCredentials, ValidationFailed
 from core.models import AuditEntry
 from core.services import SYSTEM, Origin, audit_record
 
@@ -104,51 +104,48 @@ def login_attempt(*, email: str, password: str, origin: Origin) -> User:
     limits = {login_throttle_key(email): settings.LOGIN_MAX_FAILURES}
     if origin.ip_address:
         limits[f"ip:{origin.ip_address}"] = settings.LOGIN_MAX_FAILURES_PER_IP
-    error: DomainError
-    with transaction.atomic():
-        # Locked in key order, so two attempts never wait on each other's locks.
-        throttles = [
-            LoginThrottle.objects.select_for_update().get_or_create(key=key)[0]
-            for key in sorted(limits)
-        ]
-        user = User.objects.filter(email=email).first()
-        locked_until = max(
-            (t.locked_until for t in throttles if t.locked_until and t.locked_until > now),
-            default=None,
-        )
-        if locked_until:
-            _audit_login(email, user, origin, AuditEntry.Result.DENIED, reason="locked")
-            error = _locked_error(locked_until, now)
-        else:
-            if user is None:
-                User().set_password(password)  # spend the same time as a real check
-                reason = "unknown_email"
-            elif not user.check_password(password):
-                reason = "wrong_password"
-            elif not user.is_active:
-                reason = "inactive"
-            else:
-                # The client's count stays: one good account must not reset a spray.
-                LoginThrottle.objects.filter(key=login_throttle_key(email)).delete()
-                user.last_login = now
-                user.save(update_fields=["last_login"])
-                _audit_login(email, user, origin, AuditEntry.Result.SUCCESS)
-                return user
+    user = User.objects.filter(email=email).first()
 
-            for throttle in throttles:
-                _count_failure(throttle, limits[throttle.key], now)
-            locked_until = max((t.locked_until for t in throttles if t.locked_until), default=None)
-            locked = locked_until is not None and locked_until > now
-            _audit_login(
-                email, user, origin, AuditEntry.Result.FAILURE, reason=reason, locked=locked
-            )
-            error = (
-                _locked_error(locked_until, now)
-                if locked and locked_until
-                else InvalidCredentials(WRONG_DETAILS, field_errors={"email": [WRONG_DETAILS]})
-            )
-    # Raised after the block so the failure counts and audit entry are committed.
-    raise error
+    locked_until = LoginThrottle.objects.filter(key__in=limits, locked_until__gt=now).aggregate(
+        until=Max("locked_until")
+    )["until"]
+    if locked_until:
+        _audit_login(email, user, origin, AuditEntry.Result.DENIED, reason="locked")
+        raise _locked_error(locked_until, now)
+
+    # The password hash is checked with no row locked: sign-ins from one office's
+    # address must not queue behind each other's hashing.
+    if user is None:
+        User().set_password(password)  # spend the same time as a real check
+        reason = "unknown_email"
+    elif not user.check_password(password):
+        reason = "wrong_password"
+    elif not user.is_active:
+        reason = "inactive"
+    else:
+        with transaction.atomic():
+            # The client's count stays: one good account must not reset a spray.
+            LoginThrottle.objects.filter(key=login_throttle_key(email)).delete()
+            user.last_login = now
+            user.save(update_fields=["last_login"])
+            _audit_login(email, user, origin, AuditEntry.Result.SUCCESS)
+        return user
+
+    with transaction.atomic():
+        # Rows locked in key order, so concurrent attempts cannot deadlock.
+        lock_ends = [_count_failure(key, limits[key], now) for key in sorted(limits)]
+        locked_until = max((end for end in lock_ends if end), default=None)
+        _audit_login(
+            email,
+            user,
+            origin,
+            AuditEntry.Result.FAILURE,
+            reason=reason,
+            locked=locked_until is not None,
+        )
+    if locked_until:
+        raise _locked_error(locked_until, now)
+    raise InvalidCredentials(WRONG_DETAILS, field_errors={"email": [WRONG_DETAILS]})
 
 
 def login_throttle_key(email: str) -> str:
@@ -156,15 +153,21 @@ def login_throttle_key(email: str) -> str:
     return "email:" + salted_hmac("epurse.login-throttle", email).hexdigest()
 
 
-def _count_failure(throttle: LoginThrottle, limit: int, now: datetime) -> None:
+def _count_failure(key: str, limit: int, now: datetime) -> datetime | None:
+    """Count one failure against `key`; returns when its new lock ends, if it locked."""
+    throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
     if now - throttle.window_started_at > timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS):
         throttle.failures = 0
         throttle.window_started_at = now
     throttle.failures += 1
+    locked_until = None
     if throttle.failures >= limit:
         throttle.failures = 0
-        throttle.locked_until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+        locked_until = throttle.locked_until = now + timedelta(
+            seconds=settings.LOGIN_LOCKOUT_SECONDS
+        )
     throttle.save()
+    return locked_until
 
 
 def _locked_error(locked_until: datetime, now: datetime) -> AccountLocked:
