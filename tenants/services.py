@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.services import user_create, user_invite
 from core.errors import ValidationFailed
 from core.services import SYSTEM, Origin, audit_record
+from epurse.db import PUBLIC_SCHEMA
 
 from .models import Domain, Tenant
 from .schemas import schema_clone_from_template, template_lock, template_schema_ensure_locked
@@ -188,7 +189,7 @@ def public_tenant_ensure() -> Tenant:
     """The platform's own tenant (public schema) and its host, PLATFORM_DOMAIN."""
     with transaction.atomic():
         tenant, _ = Tenant.objects.get_or_create(
-            schema_name="public",
+            schema_name=PUBLIC_SCHEMA,
             defaults={
                 "name": "ePurse platform",
                 "kind": Tenant.Kind.PLATFORM,
