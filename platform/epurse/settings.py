@@ -59,6 +59,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "core",
     "accounts",
+    "catalogue.council",
     "purse",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
