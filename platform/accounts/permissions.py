@@ -13,6 +13,12 @@ from rest_framework.views import APIView
 USERS_VIEW = "users.view"
 USERS_MANAGE = "users.manage"
 AUDIT_VIEW = "audit.view"
+CATALOGUE_APPROVE = "catalogue.approve"  # a council approves providers and services
+CATALOGUE_VIEW = "catalogue.view"  # staff see approvals and alerts
+REVIEWS_MODERATE = "reviews.moderate"
+REVIEWS_WRITE = "reviews.write"
+PROVIDER_MANAGE_OWN = "provider.manage_own"  # provider staff, on the public host
+PROVIDERS_VET = "providers.vet"  # platform operators vet providers
 
 
 def user_permissions(user: Any) -> frozenset[str]:

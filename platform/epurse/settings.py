@@ -193,6 +193,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Uploads: pictures of services and providers' vetting documents ----------------
+IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5_000_000)
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10_000_000)
+
 # --- Cache: per-tenant keys so one tenant never reads another's entries -------------
 CACHE_URL = env_str("CACHE_URL")
 CACHES = {
@@ -207,6 +211,10 @@ CACHES = {
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
 }
+
+# --- Outside services -----------------------------------------------------------------
+# postcodes.io, asked about postcodes missing from the ONSPD centroid table; empty: never.
+POSTCODES_IO_URL = env_str("POSTCODES_IO_URL")
 
 # --- Email -------------------------------------------------------------------------
 _EMAIL_BACKENDS = {
@@ -298,7 +306,32 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "tenant_schemas": ["public"],
     },
+    # Daily, as CQC publishes; the task does nothing unless CQC_SYNC_ENABLED.
+    "cqc-sync": {
+        "task": "catalogue.tasks.cqc_sync",
+        "schedule": 24 * 3600.0,
+        "tenant_schemas": ["public"],
+    },
+    "vetting-expiry-reminders": {
+        "task": "catalogue.tasks.vetting_expiry_reminders",
+        "schedule": 24 * 3600.0,
+        "tenant_schemas": ["public"],
+    },
 }
+
+# --- CQC ratings (catalogue) -------------------------------------------------------
+CQC_API_URL = env_str("CQC_API_URL", "https://api.service.cqc.org.uk/public/v1")
+CQC_API_KEY = env_str("CQC_API_KEY")
+# CQC allows a client 600 requests a minute.
+CQC_RATE_PER_MINUTE = env_int("CQC_RATE_PER_MINUTE", 600)
+CQC_SYNC_ENABLED = env_bool("CQC_SYNC_ENABLED", bool(CQC_API_KEY))
+if CQC_SYNC_ENABLED and not CQC_API_KEY:
+    raise ImproperlyConfigured(
+        "CQC_SYNC_ENABLED is on but CQC_API_KEY is not set. Set the key from CQC's API "
+        "portal, or turn the sync off."
+    )
+if CQC_RATE_PER_MINUTE < 1:
+    raise ImproperlyConfigured(f"CQC_RATE_PER_MINUTE must be at least 1; got {CQC_RATE_PER_MINUTE}")
 
 # --- Observability -----------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")

@@ -1,0 +1,1 @@
+"""Clients for outside services the catalogue reads from (CQC)."""
