@@ -94,6 +94,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Application -------------------------------------------------------------------
 MIDDLEWARE = [
     "core.middleware.HealthCheckMiddleware",  # answers probes on any host, before routing
+    # CORS on every Open Referral response (errors too); the feed ignores cookies.
+    "catalogue.openreferral.cors.OpenReferralCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.TenantRoutingMiddleware",
@@ -259,6 +261,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets are called "status": name each enum after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderStatusEnum": "catalogue.models.Provider.Status",
+        "ServiceStatusEnum": "catalogue.models.Service.Status",
+        "DocumentStatusEnum": "catalogue.models.VettingDocument.Status",
+        "ReviewStatusEnum": "catalogue.council.models.Review.Status",
+        "VettingDecisionEnum": "catalogue.api.serializers.VETTING_DECISIONS",
+        "CouncilDecisionEnum": "catalogue.api.serializers.DECISIONS",
+        "CouncilDecisionFilterEnum": "catalogue.api.serializers.DECISION_FILTERS",
+    },
 }
 
 # --- Background work ---------------------------------------------------------------

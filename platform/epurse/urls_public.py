@@ -5,6 +5,9 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("console.web.urls")),
     path("account/", include("accounts.web.urls")),
+    path("providers/", include(("catalogue.web.urls", "catalogue"))),
+    # Before api/: the Open Referral feed is open and has its own error format.
+    path("api/openreferral/v3/", include(("catalogue.openreferral.urls", "openreferral"))),
     path("api/", include(("core.api.urls", "api"))),
 ]
 

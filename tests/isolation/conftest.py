@@ -6,10 +6,44 @@ import pytest
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import user_create
+from catalogue.council.models import RatingAlert
+from catalogue.council.reviews import review_submit
+from catalogue.council.services import provider_approval_set, service_approval_set
+from catalogue.services.listings import service_image_add
+from epurse.db import use_public_schema
+from tests.catalogue import factories as f
 from tests.conftest import TenantUsers, signed_in_client
 from tests.isolation.harness import Tenant, probe
+
+
+def _catalogue_of_b(tenant_b: TenantUsers) -> None:
+    """A provider of the shared registry whose service only B approved, with a picture,
+    a vetting document, a review and a CQC alert in B: the first registry object of each
+    kind the harness finds is then one A must answer 404 for."""
+    provider, owner = f.provider_registered("Probe Care Ltd")
+    f.provider_vetted(provider, owner)
+    place = f.location_made(provider, owner, "NM1 1AA", cqc_location_id="1-000000009")
+    service = f.service_made(provider, owner, location=place, name="Probe home care")
+    service_image_add(
+        service=service, content=f.png_bytes(), name="p.png", alt_text="A probe", by=owner
+    )
+    admin, person = tenant_b.admin, tenant_b.person
+    assert isinstance(admin, User)
+    assert isinstance(person, User)
+    with tenant_context(tenant_b.tenant):
+        provider_approval_set(provider=provider, status="approved", by=admin)
+        service_approval_set(service=service, status="approved", by=admin)
+        review_submit(service=service, author=person, rating=4, comment="Kind")
+        RatingAlert.objects.create(
+            provider=provider,
+            location=place,
+            cqc_location_id="1-000000009",
+            previous="Good",
+            current="Inadequate",
+        )
+    use_public_schema()
 
 
 @pytest.fixture
@@ -17,6 +51,7 @@ def run_probe(tenant_a: TenantUsers, tenant_b: TenantUsers) -> Any:
     """Probe A's API against B, as a user of A holding every permission there is."""
 
     def run() -> Any:
+        _catalogue_of_b(tenant_b)
         with tenant_context(tenant_a.tenant):
             every = sorted(
                 {
