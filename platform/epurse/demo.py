@@ -1,5 +1,6 @@
-"""Demo data for `make run`: three tenants and their users, one platform operator.
-Safe to re-run: what exists is kept as it is."""
+"""Demo data for `make run`: three tenants and their users, one platform operator, and
+the demo catalogue of providers (catalogue.demo). Safe to re-run: what exists is kept
+as it is."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.services import user_create
+from catalogue.demo import catalogue_demo_seed
 from tenants.models import Tenant
 from tenants.selectors import tenant_base_url
 from tenants.services import public_tenant_ensure, tenant_create
@@ -66,11 +68,20 @@ def demo_seed(*, password: str) -> list[DemoSite]:
     public = public_tenant_ensure()
     email, full_name, role = DEMO_OPERATOR
     with tenant_context(public):
-        _user_ensure(email, full_name, role, password)
-    sites.append(DemoSite(name="Platform", url=tenant_base_url(public), logins=[email]))
+        operator = _user_ensure(email, full_name, role, password)
+        catalogue = catalogue_demo_seed(password=password, operator=operator)
+    sites.append(
+        DemoSite(
+            name="Platform",
+            url=tenant_base_url(public),
+            logins=[email, *catalogue.provider_logins],
+        )
+    )
     return sites
 
 
-def _user_ensure(email: str, full_name: str, role: str, password: str) -> None:
-    if not User.objects.filter(email=email).exists():
-        user_create(email=email, full_name=full_name, role_codes=[role], password=password)
+def _user_ensure(email: str, full_name: str, role: str, password: str) -> User:
+    existing = User.objects.filter(email=email).first()
+    return existing or user_create(
+        email=email, full_name=full_name, role_codes=[role], password=password
+    )
