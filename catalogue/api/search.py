@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.pagination import WindowCountPagination
 from tenants.selectors import host_tenant
 
 from ..models import Service, ServiceImage, TaxonomyTerm
@@ -54,6 +55,7 @@ class ServiceSearch(HostScoped, generics.ListAPIView[Service]):
 
     permission_classes = [SignedInOnCouncilHosts]
     serializer_class = ServiceCardOut
+    pagination_class = WindowCountPagination  # the search runs once per page, not twice
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         params = SearchInput(data=request.query_params)
