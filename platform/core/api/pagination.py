@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -22,10 +22,9 @@ class WindowCountPaginator(Paginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number_format(number)
         bottom = (number - 1) * self.per_page
+        queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
         rows = list(
-            self.object_list.annotate(_window_total=Window(Count("*")))[  # type: ignore[union-attr]
-                bottom : bottom + self.per_page
-            ]
+            queryset.annotate(_window_total=Window(Count("*")))[bottom : bottom + self.per_page]
         )
         if rows:
             self.__dict__["count"] = rows[0]._window_total
@@ -33,7 +32,7 @@ class WindowCountPaginator(Paginator):
             self.__dict__["count"] = 0
         if number > self.num_pages and not (number == 1 and self.allow_empty_first_page):
             raise EmptyPage(self.error_messages["no_results"])
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
     def validate_number_format(self, number: Any) -> int:
         # validate_number() would count first; only the number's form is checked here.
