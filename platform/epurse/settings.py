@@ -198,6 +198,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Uploads: pictures of services and providers' vetting documents ----------------
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5_000_000)
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10_000_000)
+FILE_UPLOAD_HANDLERS = [
+    "core.upload_limits.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Cache: per-tenant keys so one tenant never reads another's entries -------------
 CACHE_URL = env_str("CACHE_URL")

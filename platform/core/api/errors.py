@@ -28,6 +28,7 @@ _TITLES = {
     405: ("method_not_allowed", "This method is not allowed here"),
     406: ("not_acceptable", "This response format is not available"),
     409: ("conflict", "This conflicts with what is already there"),
+    413: ("too_large", "What was sent is too large"),
     415: ("unsupported_media_type", "Send the request body as JSON"),
     422: ("unprocessable", "The request cannot be processed"),
     429: ("throttled", "Too many requests"),

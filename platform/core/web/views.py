@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from core.api.errors import problem_response
+from core.upload_limits import upload_request_limit
 
 
 @login_required
@@ -64,7 +66,26 @@ def _error(request: HttpRequest, status: int) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig) and request.method == "POST":
+        return _too_large(request)
     return _error(request, 400)
+
+
+def _too_large(request: HttpRequest) -> HttpResponse:
+    limit = f"{upload_request_limit() / 1_000_000:g} MB"
+    if request.path.startswith("/api/"):
+        return problem_response(
+            status=413, detail=f"The upload is too large: send files smaller than {limit}."
+        )
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "The file is too large",
+            "paragraphs": [f"Go back and choose a file smaller than {limit}."],
+        },
+        status=413,
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
