@@ -14,8 +14,9 @@ import csv
 import io
 import logging
 import math
+import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -62,6 +63,9 @@ _NOT_RATED = frozenset(
     {"", "not rated", "no published rating", "insufficient evidence to rate", "not applicable"}
 )
 _RATING_BY_LOWER = {rating.lower(): rating for rating in RATING_RANK}
+# C0 control characters but tab, line feed and carriage return (read as spaces).
+# PostgreSQL refuses a NUL in text outright; none of the others belongs in CQC's data.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # Key questions as CQC names them -> our fields.
 KEY_QUESTIONS: dict[str, str] = {
@@ -115,7 +119,7 @@ class ParsedLocation:
 
 def cqc_rating_normalise(raw: object) -> str:
     """'requires Improvement' -> 'Requires improvement'; 'Not rated' -> ''."""
-    text = " ".join(str(raw or "").split())
+    text = " ".join(_string(raw, "rating").split())
     if text.lower() in _NOT_RATED:
         return ""
     rating = _RATING_BY_LOWER.get(text.lower())
@@ -130,23 +134,23 @@ def cqc_location_parse(*, data: Mapping[str, Any]) -> CqcLocation:
 
 
 def _parse_api(data: Mapping[str, Any]) -> ParsedLocation:
+    # Every value is checked for its JSON type before use: anything else we could raise
+    # here would stop the sync at this location on every run.
     if not isinstance(data, Mapping):
         raise ValidationFailed("a CQC location must be a JSON object")
-    current = data.get("currentRatings") or {}
-    overall_block = (current.get("overall") or {}) if isinstance(current, Mapping) else {}
-    if not isinstance(overall_block, Mapping):
-        raise ValidationFailed("currentRatings.overall must be an object")
+    current = _object(data.get("currentRatings"), "currentRatings")
+    overall_block = _object(current.get("overall"), "currentRatings.overall")
     key_questions = dict.fromkeys(KEY_QUESTIONS.values(), "")
-    for item in overall_block.get("keyQuestionRatings") or []:
+    for item in _list(overall_block.get("keyQuestionRatings"), "keyQuestionRatings"):
         if not isinstance(item, Mapping):
             continue
-        name = " ".join(str(item.get("name") or "").replace("-", " ").lower().split())
-        field_name = _KEY_QUESTION_BY_LOWER.get(name)
+        name = _string(item.get("name"), "key question name")
+        field_name = _KEY_QUESTION_BY_LOWER.get(" ".join(name.replace("-", " ").lower().split()))
         if field_name:
             key_questions[field_name] = cqc_rating_normalise(item.get("rating"))
     service_types = [
-        str(item.get("name") or "").strip()
-        for item in data.get("gacServiceTypes") or []
+        _string(item.get("name"), "service type").strip()
+        for item in _list(data.get("gacServiceTypes"), "gacServiceTypes")
         if isinstance(item, Mapping)
     ]
     location = _build(
@@ -178,14 +182,62 @@ def _build(**values: Any) -> CqcLocation:
         **values,
     )
     for service_type in location.service_types:
+        _string(service_type, "service type")
         if len(service_type) > 200:
             raise ValidationFailed(f"service type {service_type[:40]!r}… is too long")
     location.overall_rank = RATING_RANK.get(location.overall, 0)
     return location
 
 
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _object(raw: object, label: str) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ValidationFailed(f"{label} must be an object, not {_kind(raw)}")
+    return raw
+
+
+def _list(raw: object, label: str) -> list[Any]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValidationFailed(f"{label} must be a list, not {_kind(raw)}")
+    return raw
+
+
+def _string(raw: object, label: str) -> str:
+    """Text the database can store: null reads as ""."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise ValidationFailed(f"{label} must be text, not {_kind(raw)}")
+    bad = _CONTROL.search(raw)
+    if bad is not None:
+        raise ValidationFailed(
+            f"{label} has a control character (U+{ord(bad.group()):04X}); "
+            "CQC's data should not have one"
+        )
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which JSON can carry
+        raise ValidationFailed(f"{label} is not valid Unicode") from None
+    return raw
+
+
 def _text(raw: object, label: str, limit: int, *, required: bool = False) -> str:
-    text = " ".join(str(raw if raw is not None else "").split())
+    text = " ".join(_string(raw, label).split())
     if required and not text:
         raise ValidationFailed(f"{label} is missing")
     if len(text) > limit:
@@ -194,7 +246,7 @@ def _text(raw: object, label: str, limit: int, *, required: bool = False) -> str
 
 
 def _postcode(raw: object) -> str:
-    text = str(raw or "").strip()
+    text = _string(raw, "postcode").strip()
     if not text:
         return ""
     try:
@@ -208,6 +260,8 @@ def _postcode(raw: object) -> str:
 def _coordinate(raw: object, label: str, bound: float) -> float | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if isinstance(raw, bool):  # float() would read true as 1.0
+        raise ValidationFailed(f"{label} {raw!r} is not a number")
     try:
         value = float(raw)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -219,7 +273,7 @@ def _coordinate(raw: object, label: str, bound: float) -> float | None:
 
 def _parse_date(raw: object) -> date | None:
     """ISO (2024-03-01, also with a time) or the directory's day-first 01/03/2024."""
-    text = str(raw or "").strip()
+    text = _string(raw, "report date").strip()
     if not text:
         return None
     day = text.split("T")[0].split(" ")[0]
@@ -321,10 +375,15 @@ def _apply(parsed: list[ParsedLocation], *, source: str) -> ApplyResult:
 
 
 def _keep_unknown(new: CqcLocation, old: CqcLocation, known: frozenset[str]) -> None:
+    rerated = new.overall != old.overall
     for name in DATA_FIELDS:
         if name in known or name == "overall_rank":
             continue
-        if name in _KEY_QUESTION_FIELDS and new.report_date != old.report_date:
+        if name == "report_date" and rerated:
+            # A new overall rating comes from a new report, whose date this source does
+            # not give: the one we hold is the old report's.
+            new.report_date = None
+        elif name in _KEY_QUESTION_FIELDS and (rerated or new.report_date != old.report_date):
             # The key questions we hold belong to an older report than the one this
             # source names: better none than the wrong report's.
             setattr(new, name, "")
@@ -452,12 +511,18 @@ def _email_approvers(tenant: Tenant, alerts: list[_NewAlert]) -> None:
         OGL_ATTRIBUTION,
     ]
     body = "\n".join(lines) + "\n"
+    # One callback each, robust: a mail server that refuses one message (after the
+    # commit, so the alert stands) is logged, and the other emails and the rest of the
+    # sync or import go on.
+    for email in recipients:
+        transaction.on_commit(_sender(subject, body, email), robust=True)
 
-    def send() -> None:
-        for email in recipients:
-            send_mail(subject, body, None, [email])
 
-    transaction.on_commit(send)
+def _sender(subject: str, body: str, email: str) -> Callable[[], None]:
+    def send_rating_alert_email() -> None:
+        send_mail(subject, body, None, [email])
+
+    return send_rating_alert_email
 
 
 # --- Bulk CSV import ----------------------------------------------------------------
@@ -526,11 +591,20 @@ def cqc_csv_import(
         reader = csv.reader(text)
         header, header_line = _find_header(reader, path)
         columns = _Columns(header)
-        batch: dict[str, ParsedLocation] = {}
+        batch: dict[str, tuple[int, ParsedLocation]] = {}
 
         def flush() -> None:
             if batch:
-                result.add(_apply(list(batch.values()), source=SOURCE_CSV))
+                try:
+                    result.add(_apply([parsed for _, parsed in batch.values()], source=SOURCE_CSV))
+                except DataError:
+                    # A row the database refuses (its batch was rolled back whole):
+                    # apply the batch row by row, so only that row is lost.
+                    for line, parsed in batch.values():
+                        try:
+                            result.add(_apply([parsed], source=SOURCE_CSV))
+                        except DataError as exc:
+                            result.bad_row(line, _refused(exc))
                 batch.clear()
             if progress is not None:
                 progress.update(rows=result.rows, bytes_read=handle.tell(), bytes_total=total)
@@ -549,7 +623,7 @@ def cqc_csv_import(
                 continue
             if parsed.location.location_id in batch:
                 flush()  # the same location twice: the later line wins, in order
-            batch[parsed.location.location_id] = parsed
+            batch[parsed.location.location_id] = (line, parsed)
             if len(batch) >= batch_size:
                 flush()
         flush()
@@ -710,7 +784,7 @@ def cqc_sync_changes(
     in `chunk`s; CqcSyncState.synced_until moves to the end of a chunk only once every
     location CQC listed in it has been applied, so a failure is retried next run.
     A location CQC lists but no longer has (404) is skipped, as is one whose data we
-    cannot read (reported in last_error)."""
+    cannot read or the database refuses (reported in last_error)."""
     result = SyncResult()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [_SYNC_LOCK])
@@ -750,10 +824,13 @@ def _sync(
                     continue
                 try:
                     parsed = _parse_api(data)
+                    # _apply's own transaction: a savepoint when called inside another,
+                    # so a refusal takes back only this location and what followed.
+                    result.add(_apply([parsed], source=SOURCE_API))
                 except ValidationFailed as exc:
                     result.invalid.append(f"{location_id}: {exc.detail}")
-                    continue
-                result.add(_apply([parsed], source=SOURCE_API))
+                except DataError as exc:
+                    result.invalid.append(f"{location_id}: {_refused(exc)}")
             state.synced_until = result.synced_until = end
             state.save(update_fields=["synced_until"])
             start = end
@@ -770,6 +847,11 @@ def _sync(
         note = f"Skipped {len(result.invalid)} unreadable: " + "; ".join(result.invalid[:20])
     _finish(state, now, "succeeded", note)
     return result
+
+
+def _refused(exc: DataError) -> str:
+    reason = str(exc).strip().splitlines()
+    return "the database refused it: " + (reason[0] if reason else type(exc).__name__)
 
 
 def _finish(state: CqcSyncState, now: datetime, outcome: str, error: str) -> None:

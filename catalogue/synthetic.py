@@ -3,10 +3,14 @@ tens of thousands of services with prices and opening times, approved in the cou
 named. Written with COPY in batches, so 50,000 services take seconds, not minutes.
 
 Synthetic rows are marked so they can be removed again (synthetic_registry_delete):
-providers' and CQC locations' names start with "Synthetic ", postcodes are in the
-unused area ZZ with the district code SYNTHETIC. They bypass the services (no audit
-entries, no vetting documents) but keep every invariant search relies on, notably
-Service.price_from_pence/price_from_unit = the cheapest price option."""
+providers' and CQC locations' names start with "Synthetic ", providers' emails are at
+the reserved domain synthetic.invalid, postcodes are in the unused area ZZ with the
+district code SYNTHETIC. A name and an email anyone can register, so a provider counts
+as synthetic only with the whole marker (synthetic_providers): also no members, no
+vetting documents, no pictures and no location outside the synthetic postcodes, which
+no registered provider can be (registering makes its owner a member). The rows bypass
+the services (no audit entries, no vetting documents) but keep every invariant search
+relies on, notably Service.price_from_pence/price_from_unit = the cheapest price option."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 
 from .council.models import ProviderApproval, RatingAlert, Review, ServiceApproval
@@ -32,14 +36,18 @@ from .models import (
     Postcode,
     PriceOption,
     Provider,
+    ProviderMember,
     Schedule,
     Service,
+    ServiceImage,
     TaxonomyTerm,
+    VettingDocument,
 )
 from .taxonomy import CARE_TAXONOMY
 from .vocab import ACCESSIBILITY_FEATURES
 
 PREFIX = "Synthetic "
+EMAIL_DOMAIN = "synthetic.invalid"  # .invalid is reserved (RFC 2606): never a real one
 POSTCODE_AREA = "ZZ"
 POSTCODE_DISTRICT_CODE = "SYNTHETIC"
 CQC_ID_FIRST = 9_000_000_000  # CQC-shaped ids 1-9000000000 upwards: not real ones
@@ -329,7 +337,7 @@ class _Generator:
                 "legal_name": f"{PREFIX}{organisation} {number} {rng.choice(ORGANISATION_KINDS)}",
                 "trading_name": organisation,
                 "description": self.text(20),
-                "email": f"office{number}@synthetic.example",
+                "email": f"office{number}@{EMAIL_DOMAIN}",
                 "status": Provider.Status.APPROVED,
                 "status_changed_at": self.now,
                 "created_at": self.now,
@@ -467,6 +475,22 @@ _CQC_DEFAULTS: dict[str, Any] = {
 _SERVICE_DEFAULTS = {"maximum_age": None, "url": "", "phone": ""}
 
 
+def synthetic_providers() -> QuerySet[Provider]:
+    """The providers this module made: the whole marker, not just the name."""
+    elsewhere = Location.objects.filter(provider=OuterRef("pk")).exclude(
+        postcode__in=Postcode.objects.filter(district_code=POSTCODE_DISTRICT_CODE).values(
+            "postcode"
+        )
+    )
+    return (
+        Provider.objects.filter(legal_name__startswith=PREFIX, email__endswith="@" + EMAIL_DOMAIN)
+        .exclude(Exists(ProviderMember.objects.filter(provider=OuterRef("pk"))))
+        .exclude(Exists(VettingDocument.objects.filter(provider=OuterRef("pk"))))
+        .exclude(Exists(ServiceImage.objects.filter(service__provider=OuterRef("pk"))))
+        .exclude(Exists(elsewhere))
+    )
+
+
 def _with(defaults: dict[str, Any], rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     return ({**defaults, **row} for row in rows)
 
@@ -484,7 +508,7 @@ def synthetic_registry_generate(
     if providers < 1 or services < providers:
         raise ValueError("Give at least one provider, and at least as many services")
     started = time.monotonic()
-    offset = Provider.objects.filter(legal_name__startswith=PREFIX).count()
+    offset = synthetic_providers().count()
     gen = _Generator(seed=seed, offset=offset)
     plan = [
         (*gen.provider(offset + index + 1), count)
@@ -570,18 +594,26 @@ def _council_schemas() -> list[str]:
 
 
 def synthetic_registry_delete() -> DeleteResult:
-    """Remove every synthetic row: providers named "Synthetic …" and everything of
-    theirs (in every council's schema too), their CQC records and the synthetic
-    postcodes. Nothing else is touched. All or nothing."""
+    """Remove every synthetic row: the synthetic providers (synthetic_providers) and
+    everything of theirs (in every council's schema too), their CQC records and the
+    synthetic postcodes. Nothing else is touched. All or nothing."""
     result = DeleteResult()
     qn = connection.ops.quote_name
     provider_t, location_t, service_t = (
         qn(m._meta.db_table) for m in (Provider, Location, Service)
     )
-    providers = f"SELECT id FROM {provider_t} WHERE legal_name LIKE %s"  # noqa: S608
+    # The marker holds while their rows go (it asks for no location elsewhere, not for
+    # one here), so each statement can select with it afresh.
+    providers, marked = synthetic_providers().values("id").query.sql_with_params()
     services = f"SELECT id FROM {service_t} WHERE provider_id IN ({providers})"  # noqa: S608
-    marked = [PREFIX + "%"]
     with transaction.atomic(), connection.cursor() as cursor:
+        # Their CQC records, while their locations still name them.
+        result.cqc_locations, _ = CqcLocation.objects.filter(
+            name__startswith=PREFIX,
+            location_id__in=Location.objects.filter(
+                provider__in=synthetic_providers(), cqc__isnull=False
+            ).values("cqc_id"),
+        ).delete()
         # Council rows refer to the registry: they go first.
         for schema in _council_schemas():
             for model, column, ids in (
@@ -602,11 +634,8 @@ def synthetic_registry_delete() -> DeleteResult:
             f"DELETE FROM {location_t} WHERE provider_id IN ({providers})",  # noqa: S608
             marked,
         )
-        cursor.execute(f"DELETE FROM {provider_t} WHERE legal_name LIKE %s", marked)  # noqa: S608
+        cursor.execute(f"DELETE FROM {provider_t} WHERE id IN ({providers})", marked)  # noqa: S608
         result.providers = cursor.rowcount
-        result.cqc_locations, _ = CqcLocation.objects.filter(
-            name__startswith=PREFIX, location_id__startswith=f"1-{str(CQC_ID_FIRST)[0]}"
-        ).delete()
         result.postcodes, _ = Postcode.objects.filter(
             district_code=POSTCODE_DISTRICT_CODE, postcode__startswith=POSTCODE_AREA
         ).delete()

@@ -28,6 +28,9 @@ BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _WHOLE = re.compile(r"^[0-9]+$")
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
+# C0 control characters but tab, line feed and carriage return: PostgreSQL refuses a NUL
+# in a query outright, and none of the others is text anyone types.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,26 @@ class _Errors:
             raise ValidationFailed(" ".join(messages), field_errors=self.fields)
 
 
-def _value(params: QueryDict, name: str) -> str:
-    return (params.get(name) or "").strip()
+def _value(params: QueryDict, name: str, errors: _Errors) -> str:
+    """The parameter, trimmed; "" (as if not given) after reporting a control character,
+    so the one problem gets one message."""
+    raw = (params.get(name) or "").strip()
+    bad = _CONTROL.search(raw)
+    if bad is None:
+        return raw
+    errors.add(
+        name,
+        f"{name} must be plain text without control characters; it has "
+        f"U+{ord(bad.group()):04X} at character {bad.start() + 1} (a %{ord(bad.group()):02X} "
+        "in the address). Remove it and send the request again",
+    )
+    return ""
 
 
 def _whole(
     params: QueryDict, name: str, errors: _Errors, *, default: int, low: int, high: int, hint: str
 ) -> int:
-    raw = _value(params, name)
+    raw = _value(params, name, errors)
     if not raw:
         return default
     # The length check first: int() of a huge string is slow (and refused past 4,300 digits).
@@ -104,7 +119,7 @@ def paging_parse(params: QueryDict) -> Paging:
 
 
 def _uuid(params: QueryDict, name: str, errors: _Errors) -> uuid.UUID | None:
-    raw = _value(params, name)
+    raw = _value(params, name, errors)
     if not raw:
         return None
     try:
@@ -124,7 +139,7 @@ def _listing(name: str) -> str:
 
 
 def _age(params: QueryDict, name: str, errors: _Errors) -> Decimal | None:
-    raw = _value(params, name)
+    raw = _value(params, name, errors)
     if not raw:
         return None
     if not _NUMBER.match(raw) or Decimal(raw) > 150:
@@ -134,7 +149,7 @@ def _age(params: QueryDict, name: str, errors: _Errors) -> Decimal | None:
 
 
 def _time(params: QueryDict, name: str, errors: _Errors) -> dt.time | None:
-    raw = _value(params, name)
+    raw = _value(params, name, errors)
     if not raw:
         return None
     match = _TIME.match(raw)
@@ -148,7 +163,7 @@ def _time(params: QueryDict, name: str, errors: _Errors) -> dt.time | None:
 
 
 def _day(params: QueryDict, errors: _Errors) -> int | None:
-    raw = _value(params, "day")
+    raw = _value(params, "day", errors)
     if not raw:
         return None
     code = raw.upper()
@@ -172,7 +187,7 @@ def service_query_parse(params: QueryDict, *, places: bool) -> tuple[Paging, Ser
 
 def _filters(params: QueryDict, errors: _Errors, *, places: bool) -> ServiceFilters:
     # In the order the profile lists them, so messages come in that order too.
-    search = _value(params, "search")
+    search = _value(params, "search", errors)
     if len(search) > MAX_SEARCH_LENGTH:
         errors.add("search", f"search must be {MAX_SEARCH_LENGTH} characters or fewer")
     term = _uuid(params, "taxonomy_term_id", errors)
@@ -210,7 +225,7 @@ def _filters(params: QueryDict, errors: _Errors, *, places: bool) -> ServiceFilt
 
 def _place(params: QueryDict, errors: _Errors) -> tuple[str, Decimal | None]:
     postcode = ""
-    raw_postcode = _value(params, "postcode")
+    raw_postcode = _value(params, "postcode", errors)
     if raw_postcode:
         try:
             postcode = postcode_normalise(raw_postcode)
@@ -219,7 +234,7 @@ def _place(params: QueryDict, errors: _Errors) -> tuple[str, Decimal | None]:
                 "postcode",
                 f"postcode must be a full UK postcode, like SW1A 1AA; got {raw_postcode!r}",
             )
-    raw = _value(params, "proximity")
+    raw = _value(params, "proximity", errors)
     if not raw:
         return postcode, None
     if not _NUMBER.match(raw) or not 0 < Decimal(raw) <= MAX_PROXIMITY_METRES:

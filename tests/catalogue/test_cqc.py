@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import os
+import smtplib
 import socket
 import subprocess
 import sys
@@ -23,11 +24,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from accounts.services import user_create
 from catalogue.council.models import ProviderApproval, RatingAlert
 from catalogue.cqc import (
     OGL_ATTRIBUTION,
@@ -48,7 +51,8 @@ from catalogue.models import CqcLocation, CqcRatingChange, CqcSyncState, Locatio
 from catalogue.tasks import cqc_sync
 from core.errors import ValidationFailed
 from core.models import AuditEntry
-from tests.conftest import database_url
+from epurse.db import use_public_schema
+from tests.conftest import PASSWORD, database_url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cqc_directory_sample.csv"
 KEY = "test-subscription-key"
@@ -534,6 +538,59 @@ def test_unreadable_location_data_is_refused_with_a_reason(
         cqc_location_parse(data={**location_json("1-101"), **change})
 
 
+def _ratings(overall: Any) -> dict[str, Any]:
+    return {"currentRatings": {"overall": overall}}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": "Brook\x00side"}, "name has a control character (U+0000)"),
+        ({"name": "Brook\ud800side"}, "name is not valid Unicode"),
+        ({"name": ["Brookside"]}, "name must be text, not a list"),
+        ({"locationId": {"id": "1-101"}}, "location ID must be text, not an object"),
+        ({"providerId": 12}, "provider ID must be text, not a number"),
+        ({"registrationStatus": "Regis\x1btered"}, "registration status has a control"),
+        ({"postalCode": "NM1\x00"}, "postcode has a control character"),
+        ({"postalCode": 11}, "postcode must be text, not a number"),
+        ({"onspdLatitude": True}, "latitude True is not a number"),
+        ({"gacServiceTypes": 5}, "gacServiceTypes must be a list, not a number"),
+        ({"gacServiceTypes": "Homecare agencies"}, "gacServiceTypes must be a list, not text"),
+        ({"gacServiceTypes": [{"name": "Home\x00care"}]}, "service type has a control"),
+        ({"gacServiceTypes": [{"name": 7}]}, "service type must be text, not a number"),
+        ({"currentRatings": "Good"}, "currentRatings must be an object, not text"),
+        (_ratings([]), "currentRatings.overall must be an object, not a list"),
+        (
+            _ratings({"rating": "Good", "keyQuestionRatings": 7}),
+            "keyQuestionRatings must be a list, not a number",
+        ),
+        (
+            _ratings({"rating": "Good", "keyQuestionRatings": {"Safe": "Good"}}),
+            "keyQuestionRatings must be a list, not an object",
+        ),
+        (
+            _ratings({"rating": "Good", "keyQuestionRatings": [{"name": ["Safe"]}]}),
+            "key question name must be text, not a list",
+        ),
+        (_ratings({"rating": ["Good"]}), "rating must be text, not a list"),
+        (_ratings({"rating": "Good", "reportDate": 20240314}), "report date must be text"),
+    ],
+)
+def test_cqc_data_of_the_wrong_type_is_refused_with_a_reason(
+    change: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        cqc_location_parse(data={**location_json("1-101"), **change})
+
+    assert message in raised.value.detail
+
+
+def test_tabs_and_new_lines_in_names_are_only_white_space() -> None:
+    location = cqc_location_parse(data=location_json("1-101", name="Brookside\tHome\r\nCare"))
+
+    assert location.name == "Brookside Home Care"
+
+
 # --- Applying, and the alerts a downgrade raises -----------------------------------------
 
 
@@ -870,6 +927,96 @@ def test_a_file_with_key_question_columns_sets_them(db, tmp_path: Path) -> None:
     ]
 
 
+def test_a_row_with_a_nul_is_a_bad_row_and_the_rest_is_imported(db, tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_text(
+        "Location ID,Location Name,Location Latest Overall Rating,Service types\n"
+        "1-401,Harbour View,Good,Homecare agencies\n"
+        "1-402,Brook\x00side,Good,\n"
+        "1-403,Willow House,Outstanding,\n"
+        "1-404,Oak Lodge,Good,Homecare agencies|Nursing\x00homes\n"
+    )
+
+    result = cqc_csv_import(path=path)
+
+    assert (result.rows, result.created, result.bad) == (4, 2, 2)
+    assert [(bad.line, bad.message) for bad in result.bad_rows] == [
+        (3, "name has a control character (U+0000); CQC's data should not have one"),
+        (5, "service type has a control character (U+0000); CQC's data should not have one"),
+    ]
+    assert sorted(CqcLocation.objects.values_list("location_id", flat=True)) == ["1-401", "1-403"]
+
+
+def test_a_row_the_database_refuses_loses_only_that_row(db, tmp_path: Path, monkeypatch) -> None:
+    # Reading is meant to refuse anything the database would; to reach the database's
+    # own refusal, let an over-long postcode through as if reading had missed it.
+    monkeypatch.setattr("catalogue.cqc._postcode", lambda raw: str(raw))
+    path = tmp_path / "refused.csv"
+    path.write_text(
+        "Location ID,Location Name,Location Latest Overall Rating,Location Postal Code\n"
+        "1-401,Harbour View,Good,NM1 1AA\n"
+        "1-402,Brookside,Good,NOT A POSTCODE AT ALL\n"
+        "1-403,Willow House,Outstanding,NM1 2BB\n"
+    )
+
+    result = cqc_csv_import(path=path)
+
+    assert (result.rows, result.created, result.bad) == (3, 2, 1)
+    assert [(bad.line, bad.message) for bad in result.bad_rows] == [
+        (3, "the database refused it: value too long for type character varying(8)")
+    ]
+    assert sorted(CqcLocation.objects.values_list("location_id", flat=True)) == ["1-401", "1-403"]
+
+
+def test_a_new_rating_in_a_file_without_dates_clears_the_old_reports_date_and_questions(
+    tenant_a, tmp_path: Path, django_capture_on_commit_callbacks
+) -> None:
+    provider = provider_with_location("1-1000000001")
+    decide(tenant_a, provider, "approved")
+    cqc_location_apply(
+        data=location_json(
+            "1-1000000001",
+            rating="Good",
+            report_date="2024-03-14",
+            key_questions={"Safe": "Good", "Well-led": "Outstanding"},
+        ),
+        source="api",
+    )
+    header = "Location ID,Location Name,Location Latest Overall Rating\n"
+    same = tmp_path / "same.csv"
+    same.write_text(header + "1-1000000001,Brookside Home Care,Good\n")
+    fallen = tmp_path / "fallen.csv"
+    fallen.write_text(header + "1-1000000001,Brookside Home Care,Inadequate\n")
+
+    # The same rating: the date and key questions we hold are still this report's.
+    cqc_csv_import(path=same)
+    stored = CqcLocation.objects.get(pk="1-1000000001")
+    assert (stored.report_date, stored.safe, stored.well_led) == (
+        date(2024, 3, 14),
+        "Good",
+        "Outstanding",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = cqc_csv_import(path=fallen)
+
+    assert (result.updated, result.rating_changes, result.alerts) == (1, 1, 1)
+    stored = CqcLocation.objects.get(pk="1-1000000001")
+    assert (stored.overall, stored.report_date, stored.safe, stored.well_led) == (
+        "Inadequate",
+        None,
+        "",
+        "",
+    )
+    assert list(CqcRatingChange.objects.values_list("previous", "current", "report_date")) == [
+        ("Good", "Inadequate", None)
+    ]
+    assert alerts_in(tenant_a) == [("1-1000000001", "Good", "Inadequate", None)]
+    [message] = mail.outbox
+    assert "Rating: Good to Inadequate (report date unknown)" in message.body
+    assert "2024" not in message.body
+
+
 def test_a_windows_1252_file_is_read(db, tmp_path: Path) -> None:
     path = tmp_path / "cp1252.csv"
     path.write_bytes(
@@ -1049,6 +1196,135 @@ def test_a_location_cqc_describes_badly_is_skipped_and_reported(db, cqc: FakeCqc
     state = CqcSyncState.objects.get(feed="locations")
     assert state.synced_until == NOW
     assert state.last_error == "Skipped 1 unreadable: 1-101: latitude 'north' is not a number"
+
+
+def test_locations_cqc_describes_with_the_wrong_types_are_skipped_and_the_sync_moves_on(
+    db, cqc: FakeCqc
+) -> None:
+    CqcSyncState.objects.create(feed="locations", synced_until=NOW - timedelta(hours=1))
+    good = location_json("1-104")
+    cqc.locations["1-101"] = location_json("1-101", name="Brook\x00side")
+    cqc.locations["1-102"] = {**good, "locationId": "1-102", "gacServiceTypes": 5}
+    cqc.locations["1-103"] = {
+        **good,
+        "locationId": "1-103",
+        "currentRatings": {"overall": {"rating": "Good", "keyQuestionRatings": 7}},
+    }
+    cqc.locations["1-104"] = good
+    cqc.changes = [
+        (NOW - timedelta(minutes=50 - n), location_id)
+        for n, location_id in enumerate(["1-101", "1-102", "1-103", "1-104"])
+    ]
+
+    result = cqc_sync_changes(client=client_for(cqc), now=NOW)
+
+    assert (result.status, result.changed, result.created) == ("succeeded", 4, 1)
+    assert result.invalid == [
+        "1-101: name has a control character (U+0000); CQC's data should not have one",
+        "1-102: gacServiceTypes must be a list, not a number",
+        "1-103: keyQuestionRatings must be a list, not a number",
+    ]
+    assert list(CqcLocation.objects.values_list("location_id", flat=True)) == ["1-104"]
+    state = CqcSyncState.objects.get(feed="locations")
+    assert (state.synced_until, state.last_result) == (NOW, "succeeded")
+    assert state.last_error.startswith("Skipped 3 unreadable: 1-101: name has a control")
+
+
+def test_a_location_the_database_refuses_is_rolled_back_alone(
+    tenant_a, cqc: FakeCqc, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    provider = provider_with_location("1-101")
+    decide(tenant_a, provider, "approved")
+    cqc_location_apply(data=location_json("1-101", rating="Good"), source="api")
+    CqcSyncState.objects.create(feed="locations", synced_until=NOW - timedelta(hours=1))
+    # As in the CSV test: let a value through that the database, not reading, refuses.
+    monkeypatch.setattr("catalogue.cqc._postcode", lambda raw: str(raw))
+    cqc.locations["1-101"] = {
+        **location_json("1-101", rating="Inadequate", report_date="2026-03-09"),
+        "postalCode": "NOT A POSTCODE AT ALL",
+    }
+    cqc.locations["1-102"] = {**location_json("1-102"), "postalCode": "NM1 2BB"}
+    cqc.changes = [(NOW - timedelta(minutes=30), "1-101"), (NOW - timedelta(minutes=20), "1-102")]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = cqc_sync_changes(client=client_for(cqc), now=NOW)
+
+    assert (result.status, result.created, result.updated, result.alerts) == (
+        "succeeded",
+        1,
+        0,
+        0,
+    )
+    assert result.invalid == [
+        "1-101: the database refused it: value too long for type character varying(8)"
+    ]
+    # Everything that followed from 1-101 went with it: rating, history, alert, email.
+    assert CqcLocation.objects.get(pk="1-101").overall == "Good"
+    assert CqcLocation.objects.get(pk="1-102").postcode == "NM1 2BB"
+    assert not CqcRatingChange.objects.exists()
+    assert alerts_in(tenant_a) == []
+    with tenant_context(tenant_a.tenant):
+        assert not AuditEntry.objects.filter(action="catalogue.rating_alert.created").exists()
+    assert callbacks == []
+    assert mail.outbox == []
+    assert CqcSyncState.objects.get(feed="locations").synced_until == NOW
+
+
+class SmtpDownFor(locmem.EmailBackend):
+    """Delivers to the outbox like the test backend, but the mail server hangs up on
+    messages to the addresses in `DOWN`."""
+
+    DOWN = frozenset({"admin@northmoor.example"})
+
+    def send_messages(self, messages: Any) -> int:
+        for message in messages:
+            if self.DOWN.intersection(message.to):
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def test_an_email_that_cannot_be_sent_is_logged_and_the_others_still_go(
+    tenant_a, tenant_b, cqc: FakeCqc, settings, caplog, django_capture_on_commit_callbacks
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.SmtpDownFor"
+    provider = provider_with_location("1-101")
+    decide(tenant_a, provider, "approved")
+    decide(tenant_b, provider, "approved")
+    with tenant_context(tenant_a.tenant):
+        user_create(
+            email="zoe@northmoor.example",
+            full_name="Zoe Approver",
+            role_codes=["council_admin"],
+            password=PASSWORD,
+        )
+    use_public_schema()
+    cqc_location_apply(data=location_json("1-101", rating="Good"), source="api")
+    CqcSyncState.objects.create(feed="locations", synced_until=NOW - timedelta(hours=1))
+    cqc.locations["1-101"] = location_json("1-101", rating="Inadequate", report_date="2026-03-09")
+    cqc.locations["1-102"] = location_json("1-102")
+    cqc.changes = [(NOW - timedelta(minutes=30), "1-101"), (NOW - timedelta(minutes=20), "1-102")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = cqc_sync_changes(client=client_for(cqc), now=NOW)
+
+    assert (result.status, result.created, result.updated, result.alerts) == (
+        "succeeded",
+        1,
+        1,
+        2,
+    )
+    # Northmoor's administrator could not be emailed; Northmoor's other approver and
+    # Southbay's still were, and the alerts stand for the council to see.
+    assert [message.to for message in mail.outbox] == [
+        ["zoe@northmoor.example"],
+        ["admin@southbay.example"],
+    ]
+    assert alerts_in(tenant_a) == [("1-101", "Good", "Inadequate", date(2026, 3, 9))]
+    assert alerts_in(tenant_b) == [("1-101", "Good", "Inadequate", date(2026, 3, 9))]
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert len(failures) == 1
+    assert "Connection unexpectedly closed" in failures[0].getMessage()
+    assert CqcSyncState.objects.get(feed="locations").synced_until == NOW
 
 
 # --- The periodic task and the command ---------------------------------------------------

@@ -19,11 +19,14 @@ from catalogue.models import (
     Postcode,
     PriceOption,
     Provider,
+    ProviderMember,
     Schedule,
     Service,
 )
 from catalogue.selectors import Near, service_search
+from catalogue.services.providers import provider_register
 from catalogue.synthetic import (
+    EMAIL_DOMAIN,
     POSTCODE_DISTRICT_CODE,
     PREFIX,
     VOCABULARY,
@@ -32,6 +35,7 @@ from catalogue.synthetic import (
     synthetic_registry_generate,
 )
 from epurse.db import use_public_schema
+from tests.conftest import PASSWORD
 
 from . import factories as f
 
@@ -194,7 +198,7 @@ def test_command_generates_and_deletes(tenant_a):
     assert _synthetic_services().count() == 3
 
     out = io.StringIO()
-    call_command("synthetic", "--delete", stdout=out)
+    call_command("synthetic", "--delete", "--force", stdout=out)
     assert out.getvalue().startswith("Deleted 2 synthetic providers, 3 services, 5 council records")
     assert not _synthetic_services().exists()
 
@@ -211,3 +215,74 @@ def test_command_refuses_live_sites_and_unknown_councils(tenant_a):
         call_command("synthetic", "--providers=5", "--services=2", "--force")
     assert not Provider.objects.filter(legal_name__startswith=PREFIX).exists()
     assert not Postcode.objects.filter(district_code=POSTCODE_DISTRICT_CODE).exists()
+
+
+@override_settings(DEBUG=False)
+def test_command_refuses_to_delete_on_a_live_site_without_force(db):
+    synthetic_registry_generate(providers=2, services=3, seed=4)
+
+    with pytest.raises(CommandError, match="This deletes providers from the registry"):
+        call_command("synthetic", "--delete", stdout=io.StringIO())
+
+    assert _synthetic_services().count() == 3
+    assert Postcode.objects.filter(district_code=POSTCODE_DISTRICT_CODE).exists()
+
+
+def test_synthetic_providers_carry_the_whole_marker(db):
+    synthetic_registry_generate(providers=4, services=8, seed=6)
+
+    providers = Provider.objects.filter(legal_name__startswith=PREFIX)
+    assert providers.count() == 4
+    assert all(p.email.endswith("@" + EMAIL_DOMAIN) for p in providers)
+    assert EMAIL_DOMAIN.endswith(".invalid")  # reserved: no real organisation has it
+    assert not ProviderMember.objects.filter(provider__in=providers).exists()
+    postcodes = Location.objects.filter(provider__in=providers).values_list("postcode", flat=True)
+    assert set(
+        Postcode.objects.filter(postcode__in=postcodes).values_list("district_code", flat=True)
+    ) == {POSTCODE_DISTRICT_CODE}
+
+
+def test_a_real_provider_whose_name_looks_synthetic_survives_delete(tenant_a):
+    # Given a real organisation that happens to be called "Synthetic …", registered
+    # through the service (so it has an owner), even with an email at the synthetic
+    # domain, which registration accepts
+    real, owner = provider_register(
+        legal_name="Synthetic Grass Gardens Ltd",
+        email=f"office@{EMAIL_DOMAIN}",
+        owner_email="owner@synthetic-grass.example",
+        owner_name="Gareth Green",
+        owner_password=PASSWORD,
+    )
+    f.provider_vetted(real, owner, cqc=False)
+    place = f.location_made(real, owner, "NM1 1AA")
+    lawns = f.service_made(real, owner, location=place, name="Lawn laying", category="equipment")
+    with tenant_context(tenant_a.tenant):
+        provider_approval_set(provider=real, status="approved", by=tenant_a.admin)
+        service_approval_set(service=lawns, status="approved", by=tenant_a.admin)
+    use_public_schema()
+    # and a synthetic registry beside it
+    synthetic_registry_generate(providers=3, services=6, seed=8, approve_in=[tenant_a.slug])
+
+    # When the synthetic rows are deleted with the command
+    out = io.StringIO()
+    call_command("synthetic", "--delete", "--force", stdout=out)
+
+    # Then only the synthetic providers went; the real one is whole
+    assert out.getvalue().startswith("Deleted 3 synthetic providers, 6 services, 9 council records")
+    assert list(Provider.objects.values_list("legal_name", flat=True)) == [
+        "Synthetic Grass Gardens Ltd"
+    ]
+    assert list(ProviderMember.objects.values_list("provider_id", "user_id")) == [
+        (real.pk, owner.pk)
+    ]
+    assert list(Service.objects.values_list("name", flat=True)) == ["Lawn laying"]
+    assert list(Location.objects.values_list("postcode", flat=True)) == ["NM1 1AA"]
+    with schema_context(tenant_a.slug):
+        assert list(ProviderApproval.objects.values_list("provider_id", flat=True)) == [real.pk]
+        assert list(ServiceApproval.objects.values_list("service_id", flat=True)) == [lawns.pk]
+
+    # and a second run finds nothing more to delete
+    out = io.StringIO()
+    call_command("synthetic", "--delete", "--force", stdout=out)
+    assert out.getvalue().startswith("Deleted 0 synthetic providers, 0 services, 0 council")
+    assert Provider.objects.get().pk == real.pk

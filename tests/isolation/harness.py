@@ -19,12 +19,16 @@ cannot be matched to a model in B (its view has no `queryset`) is reported, unle
 listed in UNPROBED with the reason.
 
 Ids of the shared registry (providers, services, ... in the public schema) are not B's
-secrets: B's rows refer to them, but every host may show them, so they are left out of
-B's identifiers. For a registry model, "B's object" is the first one found from B's
-schema; the probe data (tests/isolation/conftest.py) makes that one B approved and A
-did not. An operation whose path id names a registry object that any council may act
-on is listed in SHARED_IDS: its object probe is skipped (A acting on it is allowed, and
-would change what later probes see), every other probe still runs.
+secrets as such: B's rows refer to them, and A's answers may show them. What B approved
+and A did not (a provider or service, with its places and pictures) is B's, though:
+those ids count among B's identifiers, so a council host offering what only the other
+council approved is caught. The few operations that show a council the registry to
+decide on, whatever it approved, are listed in REGISTRY_LISTS: in their answers only
+the ids in B's own schema count. For a registry model, "B's object" is the first one
+found from B's schema; the probe data (tests/isolation/conftest.py) makes that one B
+approved and A did not. An operation whose path id names a registry object that any
+council may act on is listed in SHARED_IDS: its object probe is skipped (A acting on it
+is allowed, and would change what later probes see), every other probe still runs.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from django.urls import Resolver404, resolve
 from django_tenants.utils import schema_context
 
 from accounts.services import api_token_issue
+from catalogue.council.models import Approval, ProviderApproval, ServiceApproval
+from catalogue.models import Location, Service, ServiceImage
 from core.services import SYSTEM
 
 # Operations that cannot be probed, with the reason. Keep it short and justified.
@@ -58,6 +64,19 @@ SHARED_IDS: dict[tuple[str, str], str] = {
     ("PUT", "/api/catalogue/approvals/services/{id}/"): (
         "each council approves services of the shared registry; the decision is written "
         "to the council's own schema (tests/catalogue/test_api_council.py)"
+    ),
+}
+
+# Operations that show a council the registry it chooses from, whatever it approved
+# (so also what only B approved), with the reason. B's schema's own ids still count.
+REGISTRY_LISTS: dict[tuple[str, str], str] = {
+    ("GET", "/api/catalogue/approvals/providers/"): (
+        "lists every provider the platform approved, for the council to decide on; "
+        "another council's decisions are not shown (tests/catalogue/test_api_council.py)"
+    ),
+    ("GET", "/api/catalogue/approvals/services/"): (
+        "lists every published service of those providers, for the council to decide on; "
+        "another council's decisions are not shown (tests/catalogue/test_api_council.py)"
     ),
 }
 
@@ -148,6 +167,30 @@ def identifiers(schema: str) -> set[str]:
             )
             found.update(row[0] for row in cursor.fetchall())
     return found
+
+
+def registry_approved(schema: str) -> set[str]:
+    """Ids of the registry objects a council offers its people: the providers and
+    services it approved, their places and their pictures. Read from its approvals, not
+    through the selectors, so a bug there cannot hide itself from the harness."""
+    with schema_context(schema):
+        providers = set(
+            ProviderApproval.objects.filter(status=Approval.APPROVED).values_list(
+                "provider_id", flat=True
+            )
+        )
+        services = set(
+            ServiceApproval.objects.filter(status=Approval.APPROVED).values_list(
+                "service_id", flat=True
+            )
+        )
+    ids: set[object] = providers | services
+    ids |= set(Location.objects.filter(provider__in=providers).values_list("pk", flat=True))
+    ids |= set(
+        Service.objects.filter(pk__in=services).values_list("service_at_location_id", flat=True)
+    )
+    ids |= set(ServiceImage.objects.filter(service__in=services).values_list("pk", flat=True))
+    return {str(value) for value in ids}
 
 
 def _sample_path(operation: Operation) -> str:
@@ -244,8 +287,10 @@ def probe(
     report = Report()
     ops, spec = operations(Client(HTTP_HOST=a.host))
     registry = {value for value in identifiers("public") if "@" not in value}
-    b_identifiers = identifiers(b.slug) - registry
-    b_uuids = sorted(value for value in b_identifiers if "@" not in value)
+    b_own = identifiers(b.slug) - registry
+    b_uuids = sorted(value for value in b_own if "@" not in value)
+    # What of the registry only B approved is B's too.
+    b_identifiers = b_own | (registry_approved(b.slug) - registry_approved(a.slug))
     with schema_context(a.slug):
         a_token, _ = api_token_issue(user=probe_user, origin=SYSTEM)
 
@@ -279,7 +324,12 @@ def probe(
                 b_identifiers,
             )
             if (operation.method.upper(), operation.path) not in SHARED_IDS:
-                _across_objects(report, operation, path, body, probe_user, a, b, b_identifiers)
+                secrets = (
+                    b_own
+                    if (operation.method.upper(), operation.path) in REGISTRY_LISTS
+                    else b_identifiers
+                )
+                _across_objects(report, operation, path, body, probe_user, a, b, secrets)
     return report
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.test import Client
 
-from tests.isolation.harness import SHARED_IDS, UNPROBED, operations
+from tests.isolation.harness import REGISTRY_LISTS, SHARED_IDS, UNPROBED, operations
 
 
 def test_every_operation_keeps_tenants_apart(run_probe: Any, client_a: Client) -> None:
@@ -28,6 +28,9 @@ def test_every_unprobed_operation_still_exists_and_says_why(client_a: Client) ->
         assert len(reason) > 20, f"{key} needs a real reason"
     for key, reason in SHARED_IDS.items():
         assert key in names, f"{key} is listed in SHARED_IDS but no longer exists"
+        assert len(reason) > 20, f"{key} needs a real reason"
+    for key, reason in REGISTRY_LISTS.items():
+        assert key in names, f"{key} is listed in REGISTRY_LISTS but no longer exists"
         assert len(reason) > 20, f"{key} needs a real reason"
 
 

@@ -7,17 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from catalogue.cqc import ImportResult, SyncResult, cqc_csv_import, cqc_sync_changes
 from catalogue.integrations.cqc import CqcClient
-from catalogue.postcodes import ProgressBar
-from core.errors import DomainError
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+from catalogue.management.importing import ImportCommand, plural
 
 
 def _date(value: str) -> datetime:
@@ -28,7 +23,7 @@ def _date(value: str) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Keep CQC ratings up to date: import CQC's directory file, or sync from its API."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,39 +50,26 @@ class Command(BaseCommand):
             self._sync(options)
 
     def _import(self, options: dict[str, Any]) -> None:
-        progress = None
-        if options["verbosity"] > 0:
-            # Django styles stderr as errors and ends every write with a newline; the
-            # bar draws its own lines.
-            progress = ProgressBar(
-                write=lambda text: self.stderr.write(text, style_func=str, ending=""),
-                tty=self.stderr.isatty(),
-                label="CQC locations",
-            )
-        try:
-            result = cqc_csv_import(path=options["path"], progress=progress)
-        except DomainError as exc:
-            raise CommandError(exc.detail) from None
+        result = self.import_file(
+            lambda progress: cqc_csv_import(path=options["path"], progress=progress),
+            verbosity=options["verbosity"],
+            label="CQC locations",
+        )
         self._report_import(Path(options["path"]).name, result)
 
     def _report_import(self, name: str, result: ImportResult) -> None:
         self.stdout.write(
             self.style.SUCCESS(
-                f"Read {_plural(result.rows, 'row')} from {name} in {result.seconds:.1f}s: "
+                f"Read {plural(result.rows, 'row')} from {name} in {result.seconds:.1f}s: "
                 f"{result.created:,} new, {result.updated:,} changed, "
                 f"{result.unchanged:,} unchanged, {result.bad:,} bad."
             )
         )
         self.stdout.write(
-            f"{_plural(result.rating_changes, 'overall rating')} changed; "
-            f"{_plural(result.alerts, 'council alert')} raised."
+            f"{plural(result.rating_changes, 'overall rating')} changed; "
+            f"{plural(result.alerts, 'council alert')} raised."
         )
-        if result.bad:
-            self.stderr.write(f"Skipped {_plural(result.bad, 'bad row')}:")
-            for bad in result.bad_rows:
-                self.stderr.write(f"  line {bad.line}: {bad.message}")
-            if result.bad > len(result.bad_rows):
-                self.stderr.write(f"  ... and {result.bad - len(result.bad_rows):,} more.")
+        self.report_bad_rows(result.bad, result.bad_rows)
 
     def _sync(self, options: dict[str, Any]) -> None:
         if not settings.CQC_API_KEY:
@@ -106,11 +88,11 @@ class Command(BaseCommand):
             until = timezone.localtime(result.synced_until)
             window = f"{start:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}"
         line = (
-            f"{_plural(result.changed, 'changed location')} listed; "
+            f"{plural(result.changed, 'changed location')} listed; "
             f"{result.created:,} new, {result.updated:,} changed, {result.unchanged:,} unchanged, "
             f"{len(result.missing):,} no longer at CQC, {len(result.invalid):,} unreadable; "
-            f"{_plural(result.rating_changes, 'overall rating')} changed, "
-            f"{_plural(result.alerts, 'council alert')} raised."
+            f"{plural(result.rating_changes, 'overall rating')} changed, "
+            f"{plural(result.alerts, 'council alert')} raised."
         )
         for invalid in result.invalid:
             self.stderr.write(f"  unreadable: {invalid}")

@@ -5,22 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from catalogue.postcodes import (
-    DEFAULT_BATCH_SIZE,
-    ImportResult,
-    ProgressBar,
-    postcodes_import_onspd,
-)
-from core.errors import DomainError
+from catalogue.management.importing import ImportCommand, plural
+from catalogue.postcodes import DEFAULT_BATCH_SIZE, ImportResult, postcodes_import_onspd
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Manage the postcode centroid table used for distances."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,42 +35,29 @@ class Command(BaseCommand):
             self._import(options)
 
     def _import(self, options: dict[str, Any]) -> None:
-        progress = None
-        if options["verbosity"] > 0:
-            # Django styles stderr as errors and ends every write with a newline;
-            # the bar draws its own lines.
-            progress = ProgressBar(
-                write=lambda text: self.stderr.write(text, style_func=str, ending=""),
-                tty=self.stderr.isatty(),
-            )
-        try:
-            result = postcodes_import_onspd(
+        result = self.import_file(
+            lambda progress: postcodes_import_onspd(
                 path=options["path"], progress=progress, batch_size=options["batch_size"]
-            )
-        except DomainError as exc:
-            raise CommandError(exc.detail) from None
+            ),
+            verbosity=options["verbosity"],
+        )
         self._report(Path(options["path"]).name, result)
 
     def _report(self, name: str, result: ImportResult) -> None:
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {_plural(result.imported, 'postcode')} from {name} in "
+                f"Imported {plural(result.imported, 'postcode')} from {name} in "
                 f"{result.seconds:.1f}s: {result.created:,} new, {result.updated:,} changed, "
                 f"{result.unchanged:,} unchanged; {result.terminated:,} of them terminated."
             )
         )
         if result.duplicates:
             self.stdout.write(
-                f"{_plural(result.duplicates, 'postcode')} appeared more than once; "
+                f"{plural(result.duplicates, 'postcode')} appeared more than once; "
                 "the last row of each was kept."
             )
         if result.no_coordinates:
             self.stdout.write(
-                f"Skipped {_plural(result.no_coordinates, 'postcode')} with no coordinates."
+                f"Skipped {plural(result.no_coordinates, 'postcode')} with no coordinates."
             )
-        if result.bad:
-            self.stderr.write(f"Skipped {_plural(result.bad, 'bad row')}:")
-            for error in result.errors:
-                self.stderr.write(f"  {error}")
-            if result.bad > len(result.errors):
-                self.stderr.write(f"  ... and {result.bad - len(result.errors):,} more.")
+        self.report_bad_rows(result.bad, result.errors)

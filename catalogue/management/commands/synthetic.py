@@ -1,5 +1,7 @@
 """epurse synthetic [--providers N] [--services N] [--seed N] [--approve-in SLUG ...]
-epurse synthetic --delete"""
+epurse synthetic --delete
+
+Both refuse when DEBUG is off unless --force is given."""
 
 from __future__ import annotations
 
@@ -35,11 +37,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Add synthetic data even though DEBUG is off (never on a live site).",
+            help="Add or delete synthetic data even though DEBUG is off (never on a live site).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["delete"]:
+            if not settings.DEBUG and not options["force"]:
+                raise CommandError(
+                    "This deletes providers from the registry (those this command made). "
+                    "Use a development or benchmark database (DEBUG=1), or add --force "
+                    "if you are sure."
+                )
             gone = synthetic_registry_delete()
             self.stdout.write(
                 f"Deleted {gone.providers:,} synthetic providers, {gone.services:,} services, "
