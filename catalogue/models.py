@@ -358,6 +358,9 @@ class Service(models.Model):
     # can filter and sort by price without aggregating.
     price_from_pence = models.BigIntegerField(null=True, blank=True)
     price_from_unit = models.CharField(max_length=10, blank=True)
+    # When what a council approved last changed (category, place, how it is delivered,
+    # prices). Approvals decided before this no longer count: the council looks again.
+    terms_changed_at = models.DateTimeField(null=True, blank=True)
     search_vector = models.GeneratedField(
         expression=SearchVector("name", weight="A", config="english")
         + SearchVector("summary", weight="B", config="english")

@@ -71,8 +71,13 @@ def services_visible() -> QuerySet[Service]:
     )
     if in_council():
         qs = qs.filter(
+            # An approval counts only if made after the service's terms last changed.
             Exists(
-                ServiceApproval.objects.filter(service=OuterRef("pk"), status=Approval.APPROVED)
+                ServiceApproval.objects.filter(
+                    service=OuterRef("pk"),
+                    status=Approval.APPROVED,
+                    decided_at__gte=Coalesce(OuterRef("terms_changed_at"), F("decided_at")),
+                )
             ),
             Exists(
                 ProviderApproval.objects.filter(
@@ -152,9 +157,12 @@ def service_search(
         # the search (measured by scripts/bench_search.py), and runs only for matches.
         rating_rank=Coalesce(
             Subquery(
-                CqcLocation.objects.filter(location_id=OuterRef("location__cqc_id")).values(
-                    "overall_rank"
-                )[:1]
+                CqcLocation.objects.filter(
+                    location_id=OuterRef("location__cqc_id"),
+                    provider_id=OuterRef("provider__cqc_provider_id"),
+                )
+                .exclude(provider_id="")
+                .values("overall_rank")[:1]
             ),
             Value(0),
             output_field=IntegerField(),
@@ -283,12 +291,21 @@ def service_cards(*, services: Sequence[Service]) -> list[ServiceCard]:
                 service=service,
                 price_summary=price_summary(service),
                 distance_miles=None if distance is None else round(distance, 1),
-                cqc=ratings.get(str(cqc_id)) if cqc_id else None,
+                cqc=_own_rating(ratings.get(str(cqc_id)) if cqc_id else None, service),
                 review_average=average,
                 review_count=count,
             )
         )
     return cards
+
+
+def _own_rating(rating: CqcLocation | None, service: Service) -> CqcLocation | None:
+    # Shown only when CQC lists the location under the provider's own CQC id.
+    if rating is None or not rating.provider_id:
+        return None
+    if rating.provider_id != service.provider.cqc_provider_id:
+        return None
+    return rating
 
 
 def service_visible_get(*, service_id: Any) -> Service | None:

@@ -12,6 +12,8 @@ from core.services import SYSTEM, Origin, audit_record
 from epurse.db import PUBLIC_SCHEMA, current_schema
 
 from ..models import Provider, Service
+from ..services.providers import provider_has_cqc_registration
+from ..vocab import REGULATED_CATEGORIES
 from .models import Approval, ProviderApproval, RatingAlert, ServiceApproval
 
 
@@ -95,6 +97,13 @@ def service_approval_set(
     else:
         if service.status != Service.Status.PUBLISHED:
             raise DomainError(f"{service.name} is not published by its provider")
+        if service.category.code in REGULATED_CATEGORIES and not provider_has_cqc_registration(
+            provider=service.provider
+        ):
+            raise DomainError(
+                f"{service.name} is care that CQC regulates, and the platform has not "
+                "accepted the provider's CQC registration"
+            )
         provider_ok = ProviderApproval.objects.filter(
             provider_id=service.provider_id, status=Approval.APPROVED
         ).exists()

@@ -11,12 +11,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from core.errors import DomainError, ValidationFailed
 from core.services import SYSTEM, Origin, audit_record
 
 from ..models import (
+    CqcLocation,
     Location,
     PriceOption,
     Provider,
@@ -29,11 +31,34 @@ from ..models import (
 from ..postcodes import postcode_lookup
 from ..taxonomy import CARE_TAXONOMY
 from ..uploads import image_store
-from ..vocab import ACCESSIBILITY_FEATURES
+from ..vocab import ACCESSIBILITY_FEATURES, REGULATED_CATEGORIES
+from .providers import provider_has_cqc_registration
 
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1 or 639-2
 _CQC_LOCATION_ID = re.compile(r"^1-\d{6,12}$")
+MAX_PRICES = 20
+MAX_SCHEDULES = 70  # opening times a week: room for ten a day
 MAX_PRICE_PENCE = 10_000_000  # £100,000: anything above is a typing mistake
+
+
+# What a provider sets on a service (service_save's **fields), besides prices and times.
+SERVICE_FIELDS = (
+    "name",
+    "summary",
+    "description",
+    "category",
+    "delivery_mode",
+    "location",
+    "minimum_booking",
+    "cancellation_notice_hours",
+    "languages",
+    "accessibility",
+    "minimum_age",
+    "maximum_age",
+    "url",
+    "email",
+    "phone",
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +104,13 @@ def location_save(
     ):
         if not value.strip():
             errors[field] = [message]
-    if cqc_location_id and not _CQC_LOCATION_ID.match(cqc_location_id.strip()):
+    cqc_location_id = cqc_location_id.strip()
+    if cqc_location_id and not _CQC_LOCATION_ID.match(cqc_location_id):
         errors["cqc_location_id"] = ["Enter a CQC location ID, like 1-123456789"]
+    elif cqc_location_id:
+        problem = _cqc_location_problem(provider, cqc_location_id)
+        if problem:
+            errors["cqc_location_id"] = [problem]
     if area_kind not in Location.AreaKind.values:
         errors["area_kind"] = ["Choose how far you travel: a distance or named districts"]
     elif area_kind == Location.AreaKind.RADIUS and not (area_radius_miles or 0) > 0:
@@ -127,6 +157,20 @@ def location_save(
     return location
 
 
+def _cqc_location_problem(provider: Provider, cqc_location_id: str) -> str:
+    # A place may show only its own provider's CQC ratings: the location must be
+    # registered to the CQC provider the organisation gave (and the platform vetted).
+    known = CqcLocation.objects.filter(location_id=cqc_location_id).first()
+    if known is None or known.provider_id == provider.cqc_provider_id:
+        return ""  # not known yet: ratings show only once CQC lists it as this provider's
+    if not provider.cqc_provider_id:
+        return "Add your CQC provider ID to your organisation's details first"
+    return (
+        f"CQC lists {cqc_location_id} under another provider, not under your CQC provider "
+        f"ID {provider.cqc_provider_id}. Check the location ID on your CQC registration"
+    )
+
+
 def category_find(*, code: str) -> TaxonomyTerm:
     term = TaxonomyTerm.objects.filter(taxonomy__code=CARE_TAXONOMY, code=code).first()
     if term is None:
@@ -140,6 +184,8 @@ def category_find(*, code: str) -> TaxonomyTerm:
 def _check_prices(prices: Sequence[PriceInput]) -> dict[str, list[str]]:
     if not prices:
         return {"prices": ["Enter at least one price"]}
+    if len(prices) > MAX_PRICES:
+        return {"prices": [f"Give at most {MAX_PRICES} prices"]}
     problems = []
     for price in prices:
         if not isinstance(price.amount_pence, int) or isinstance(price.amount_pence, bool):
@@ -156,6 +202,8 @@ def _check_prices(prices: Sequence[PriceInput]) -> dict[str, list[str]]:
 
 
 def _check_schedules(schedules: Sequence[ScheduleInput]) -> dict[str, list[str]]:
+    if len(schedules) > MAX_SCHEDULES:
+        return {"schedules": [f"Give at most {MAX_SCHEDULES} opening times a week"]}
     problems = []
     for slot in schedules:
         if slot.weekday not in Schedule.Weekday.values:
@@ -201,7 +249,7 @@ def _clean_service(
     if mode in (Service.DeliveryMode.AT_HOME, Service.DeliveryMode.AT_VENUE) and location is None:
         errors["location"] = ["Choose the place the service is delivered from"]
     languages = [str(code).strip().lower() for code in values.get("languages") or []]
-    if any(not _LANGUAGE_CODE.match(code) for code in languages):
+    if any(not LANGUAGE_CODE.match(code) for code in languages):
         errors["languages"] = ["Give languages as ISO 639 codes, like en or pl"]
     values["languages"] = sorted(set(languages))
     features = [str(code) for code in values.get("accessibility") or []]
@@ -256,46 +304,38 @@ def service_save(
     """Create a service (as a draft), or change `service`. `fields` are the Service
     fields; `category` is a category code; `prices` and `schedules`, when given,
     replace the current ones."""
-    if service is not None:
-        if service.provider_id != provider.pk:
-            raise DomainError("That service belongs to another provider")
-        merged = {
-            f: getattr(service, f)
-            for f in (
-                "name",
-                "summary",
-                "description",
-                "category",
-                "delivery_mode",
-                "location",
-                "minimum_booking",
-                "cancellation_notice_hours",
-                "languages",
-                "accessibility",
-                "minimum_age",
-                "maximum_age",
-                "url",
-                "email",
-                "phone",
-            )
-        }
-        merged.update(fields)
-        fields = merged
-    values, errors = _clean_service(provider, fields)
-    if prices is not None:
-        errors.update(_check_prices(prices))
-    elif service is None:
-        errors["prices"] = ["Enter at least one price"]
-    if schedules is not None:
-        errors.update(_check_schedules(schedules))
-    if errors:
-        raise ValidationFailed("The service could not be saved.", field_errors=errors)
     with transaction.atomic():
         creating = service is None
+        before: dict[str, Any] = {}
+        if service is not None:
+            # Read the row as it is now (locked), so a change made meanwhile, such as
+            # a withdrawal, is never written back over by this one.
+            service = Service.objects.select_for_update().get(pk=service.pk)
+            if service.provider_id != provider.pk:
+                raise DomainError("That service belongs to another provider")
+            before = {f: getattr(service, f) for f in SERVICE_FIELDS}
+            fields = {**before, **fields}
+        values, errors = _clean_service(provider, fields)
+        if prices is not None:
+            errors.update(_check_prices(prices))
+        elif service is None:
+            errors["prices"] = ["Enter at least one price"]
+        if schedules is not None:
+            errors.update(_check_schedules(schedules))
+        if errors:
+            raise ValidationFailed("The service could not be saved.", field_errors=errors)
         if service is None:
             service = Service(provider=provider)
+        elif service.status == Service.Status.PUBLISHED:
+            _check_regulated_allowed(provider, values.get("category", service.category))
         for field, value in values.items():
             setattr(service, field, value)
+        terms_changed = not creating and (
+            any(before[f] != values[f] for f in TERMS_FIELDS if f in values)
+            or (prices is not None and _price_terms(service) != _price_terms_of(prices))
+        )
+        if terms_changed:
+            service.terms_changed_at = timezone.now()
         service.save()
         if prices is not None:
             service.prices.all().delete()
@@ -324,6 +364,33 @@ def service_save(
     return service
 
 
+# Changing any of these (or the prices) means councils must approve the service again.
+TERMS_FIELDS = ("category", "location", "delivery_mode")
+
+
+def _price_terms(service: Service) -> list[tuple[int, str]]:
+    return sorted(service.prices.values_list("amount_pence", "unit"))
+
+
+def _price_terms_of(prices: Sequence[PriceInput]) -> list[tuple[int, str]]:
+    return sorted((p.amount_pence, p.unit) for p in prices)
+
+
+def _check_regulated_allowed(provider: Provider, category: TaxonomyTerm) -> None:
+    # Regulated care (personal care) may be offered only once the platform has
+    # accepted the provider's CQC registration. Before the platform approves the
+    # provider nothing is shown anyway, and approval asks for the registration.
+    if (
+        category.code in REGULATED_CATEGORIES
+        and Provider.objects.filter(pk=provider.pk, status=Provider.Status.APPROVED).exists()
+        and not provider_has_cqc_registration(provider=provider)
+    ):
+        raise DomainError(
+            f"{category.name} is care that CQC regulates. Upload your CQC registration "
+            "and wait for the platform to accept it before publishing this service"
+        )
+
+
 def service_status_set(
     *, service: Service, status: str, by: User, origin: Origin = SYSTEM
 ) -> Service:
@@ -332,8 +399,10 @@ def service_status_set(
         raise _fail("Choose draft, published or withdrawn", "status")
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
-        if status == Service.Status.PUBLISHED and not service.prices.exists():
-            raise DomainError("Add a price before publishing the service")
+        if status == Service.Status.PUBLISHED:
+            if not service.prices.exists():
+                raise DomainError("Add a price before publishing the service")
+            _check_regulated_allowed(service.provider, service.category)
         previous = service.status
         service.status = status
         service.save(update_fields=["status", "updated_at"])

@@ -33,6 +33,10 @@ Kind = VettingDocument.Kind
 
 # Documents every provider shows; CQC registration too when it offers regulated care.
 ALWAYS_REQUIRED = (Kind.INSURANCE, Kind.DBS_POLICY, Kind.SAFEGUARDING_POLICY)
+# What the platform vetted: changing any of these sends the provider back to review.
+IDENTITY_FIELDS = frozenset(
+    {"legal_name", "companies_house_number", "charity_number", "cqc_provider_id"}
+)
 # user_create's field names, as the registration form names them.
 _OWNER_FIELDS = {"email": "owner_email", "full_name": "owner_name", "password": "owner_password"}
 # Days before expiry on which the provider is reminded, latest last.
@@ -208,27 +212,55 @@ def provider_update(
     unknown = sorted(set(changes) - allowed)
     if unknown:
         raise ValidationFailed(f"These details cannot be changed here: {', '.join(unknown)}")
-    current = {field: getattr(provider, field) for field in allowed}
-    current.update({k: v for k, v in changes.items() if v is not None})
-    description = current.pop("description")
-    values, errors = _clean_details(**current)
-    if not errors:
-        errors = _duplicate_errors(values, exclude=provider)
-    if errors:
-        raise ValidationFailed("The details could not be saved.", field_errors=errors)
     with transaction.atomic():
-        for field, value in values.items():
-            setattr(provider, field, value)
-        provider.description = description.strip()
-        provider.save()
+        # Read the row as it is now, so a change made meanwhile (an operator's
+        # suspension) is never written back over.
+        provider = Provider.objects.select_for_update().get(pk=provider.pk)
+        current = {field: getattr(provider, field) for field in allowed}
+        current.update({k: v for k, v in changes.items() if v is not None})
+        description = current.pop("description")
+        values, errors = _clean_details(**current)
+        if not errors:
+            errors = _duplicate_errors(values, exclude=provider)
+        if errors:
+            raise ValidationFailed("The details could not be saved.", field_errors=errors)
+        values["description"] = description.strip()
+        changed = sorted(f for f, v in values.items() if getattr(provider, f) != v)
+        for field in changed:
+            setattr(provider, field, values[field])
+        update_fields = [*changed, "updated_at"]
+        # Who the organisation is was what the platform vetted: checked again.
+        revet = provider.status == Status.APPROVED and bool(set(changed) & IDENTITY_FIELDS)
+        if revet:
+            provider.status = Status.UNDER_REVIEW
+            provider.status_reason = (
+                "Your organisation's legal details changed, so the platform checks them again."
+            )
+            provider.status_changed_at = timezone.now()
+            provider.status_changed_by = by
+            update_fields += ["status", "status_reason", "status_changed_at", "status_changed_by"]
+        provider.save(update_fields=update_fields)
         audit_record(
             action="provider.updated",
             actor=by,
             obj=provider,
             origin=origin,
-            detail={"fields": sorted(changes)},
+            detail={"fields": changed, "sent_back_to_review": revet},
         )
+        if revet:
+            transaction.on_commit(partial(_notify_status, provider), robust=True)
     return provider
+
+
+def provider_has_cqc_registration(*, provider: Provider, today: dt.date | None = None) -> bool:
+    """Whether the platform accepted the provider's CQC registration and it is in date."""
+    today = today or timezone.localdate()
+    newest = provider.documents.filter(kind=Kind.CQC_REGISTRATION).order_by("-uploaded_at").first()
+    return (
+        newest is not None
+        and newest.status == VettingDocument.Status.ACCEPTED
+        and (newest.expires_on is None or newest.expires_on >= today)
+    )
 
 
 def provider_is_regulated(*, provider: Provider) -> bool:
@@ -376,7 +408,7 @@ def provider_status_change(
             origin=origin,
             detail={"from": previous, "to": status, "reason": provider.status_reason},
         )
-        transaction.on_commit(lambda: _notify_status(provider))
+        transaction.on_commit(partial(_notify_status, provider), robust=True)
     return provider
 
 
@@ -415,7 +447,7 @@ def vetting_expiry_reminders_send(*, today: dt.date | None = None) -> int:
                 continue
             locked.reminded_days_before = due
             locked.save(update_fields=["reminded_days_before"])
-            transaction.on_commit(partial(_send_expiry_reminder, doc, days_left))
+            transaction.on_commit(partial(_send_expiry_reminder, doc, days_left), robust=True)
             sent += 1
     return sent
 

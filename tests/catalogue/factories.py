@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -13,7 +15,8 @@ from PIL import Image
 
 from accounts.models import User
 from accounts.services import user_create
-from catalogue.models import Location, Postcode, Provider, Service, VettingDocument
+from catalogue.cqc import RATING_RANK
+from catalogue.models import CqcLocation, Location, Postcode, Provider, Service, VettingDocument
 from catalogue.services.listings import (
     PriceInput,
     ScheduleInput,
@@ -79,7 +82,7 @@ def provider_registered(name: str | None = None, **extra: Any) -> tuple[Provider
     )
 
 
-def provider_vetted(provider: Provider, owner: User, *, cqc: bool = False) -> Provider:
+def provider_vetted(provider: Provider, owner: User, *, cqc: bool = True) -> Provider:
     """Upload and accept every document, then approve the provider on the platform."""
     op = operator()
     kinds = [
@@ -148,3 +151,71 @@ def service_made(
     if publish:
         service = service_status_set(service=service, status="published", by=owner)
     return service
+
+
+def provider_with_place(
+    name: str | None = None,
+    postcode: str = "NM1 1AA",
+    *,
+    cqc: bool = True,
+    details: Mapping[str, Any] | None = None,
+    **place: Any,
+) -> tuple[Provider, User, Location]:
+    """A provider registered with `details` and vetted (with its CQC registration when
+    `cqc`), and its first place at `postcode` (`place`: location_made's fields)."""
+    provider, owner = provider_registered(name, **(details or {}))
+    provider_vetted(provider, owner, cqc=cqc)
+    return provider, owner, location_made(provider, owner, postcode, **place)
+
+
+@dataclass(frozen=True)
+class Gym:
+    provider: Provider
+    owner: User
+    swim: Service
+    online: Service
+
+
+def gym_listed(*, venue_radius_miles: int = 10, **swim: Any) -> Gym:
+    """Fit Together CIC, vetted: "Swimming sessions" at its venue in NM2 3CC (£5 a
+    session; `swim` adds or changes service_made's fields) and "Online chair yoga"
+    (£3 a session, online). Both published, neither approved by a council."""
+    gym, owner, venue = provider_with_place(
+        "Fit Together CIC", "NM2 3CC", area_radius_miles=venue_radius_miles
+    )
+    return Gym(
+        provider=gym,
+        owner=owner,
+        swim=service_made(
+            gym,
+            owner,
+            location=venue,
+            name="Swimming sessions",
+            category="health-fitness",
+            prices=(500,),
+            unit="session",
+            delivery_mode="at_venue",
+            **swim,
+        ),
+        online=service_made(
+            gym,
+            owner,
+            location=None,
+            name="Online chair yoga",
+            category="health-fitness",
+            prices=(300,),
+            unit="session",
+        ),
+    )
+
+
+def cqc_rated(location_id: str, name: str, overall: str, **fields: Any) -> CqcLocation:
+    """CQC's rating of a location as a sync stores it, ranked by its overall rating."""
+    fields.setdefault("synced_at", "2026-01-01T00:00Z")
+    return CqcLocation.objects.create(
+        location_id=location_id,
+        name=name,
+        overall=overall,
+        overall_rank=RATING_RANK[overall],
+        **fields,
+    )

@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 
 from catalogue.council.models import Review
 from catalogue.cqc import OGL_ATTRIBUTION, OGL_URL
-from catalogue.models import CqcLocation, Postcode
+from catalogue.models import Postcode
 from catalogue.services.listings import service_image_add
 from epurse.db import use_public_schema
 from tests.conftest import host_client
@@ -34,9 +34,12 @@ SEARCH = f"{API}/services/"
 @pytest.fixture
 def market(tenant_a, tenant_b):
     """Two providers. Northmoor (A) approves three services; Southbay (B) one."""
-    care, care_owner = f.provider_registered("Careful Hands Ltd", trading_name="Careful Hands")
-    f.provider_vetted(care, care_owner, cqc=True)
-    base = f.location_made(care, care_owner, "NM1 1AA", cqc_location_id="1-000000001")
+    care, care_owner, base = f.provider_with_place(
+        "Careful Hands Ltd",
+        cqc=True,
+        details={"trading_name": "Careful Hands", "cqc_provider_id": "1-100000001"},
+        cqc_location_id="1-000000001",
+    )
     home_care = f.service_made(
         care,
         care_owner,
@@ -53,52 +56,28 @@ def market(tenant_a, tenant_b):
         alt_text="A carer making tea",
         by=care_owner,
     )
-    gym, gym_owner = f.provider_registered("Fit Together CIC")
-    f.provider_vetted(gym, gym_owner)
-    venue = f.location_made(gym, gym_owner, "NM2 3CC")
-    swim = f.service_made(
-        gym,
-        gym_owner,
-        location=venue,
-        name="Swimming sessions",
-        category="health-fitness",
-        prices=(500,),
-        unit="session",
-        delivery_mode="at_venue",
-        accessibility=["step_free", "hearing_loop"],
-        weekdays=(6, 7),
-    )
-    online = f.service_made(
-        gym,
-        gym_owner,
-        location=None,
-        name="Online chair yoga",
-        category="health-fitness",
-        prices=(300,),
-        unit="session",
-    )
-    CqcLocation.objects.create(
-        location_id="1-000000001",
-        name="Careful Hands",
-        overall="Good",
-        overall_rank=3,
+    gym = f.gym_listed(accessibility=["step_free", "hearing_loop"], weekdays=(6, 7))
+    f.cqc_rated(
+        "1-000000001",
+        "Careful Hands",
+        "Good",
+        provider_id="1-100000001",
         report_date=dt.date(2025, 6, 1),
         safe="Good",
         effective="Good",
         caring="Outstanding",
         responsive="Good",
         well_led="Requires improvement",
-        synced_at="2026-01-01T00:00Z",
     )
     approve(tenant_a, care, home_care)
-    approve(tenant_a, gym, swim, online)
-    approve(tenant_b, gym, swim)
+    approve(tenant_a, gym.provider, gym.swim, gym.online)
+    approve(tenant_b, gym.provider, gym.swim)
     return {
         "care": care,
-        "gym": gym,
+        "gym": gym.provider,
         "home_care": home_care,
-        "swim": swim,
-        "online": online,
+        "swim": gym.swim,
+        "online": gym.online,
         "image": image,
     }
 
@@ -256,6 +235,20 @@ def test_paging(market, person_a):
     )
 
 
+@pytest.mark.parametrize("page", ["9" * 30, "9" * 5000], ids=["beyond-bigint", "5000-digits"])
+def test_an_absurd_page_number_is_not_found(market, person_a, page):
+    response = person_a.get(SEARCH, {"page": page, "per_page": "2"})
+
+    assert problem(response, 404)["detail"] == "Invalid page."
+
+
+def test_a_maximum_price_at_the_limit_is_accepted(market, person_a):
+    response = person_a.get(SEARCH, {"max_price": "10000000"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 3
+
+
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
@@ -339,6 +332,23 @@ def test_paging(market, person_a):
             "Give a distance of more than 0 and at most 100 miles",
         ),
         ({"sort": "distance"}, "sort", "Give a postcode to sort by distance"),
+        (
+            {"max_price": "10000001"},
+            "max_price",
+            "Give a maximum price of 10000000 pence (£100,000) or less",
+        ),
+        (
+            {"max_price": "9" * 5000},  # beyond Python's limit for reading a whole number
+            "max_price",
+            "Give a maximum price of 10000000 pence (£100,000) or less",
+        ),
+        (
+            {"postcode": "NM1 1AA", "within_miles": "9" * 5000},
+            "within_miles",
+            "Give a distance of more than 0 and at most 100 miles",
+        ),
+        ({"q": "care\x00home"}, "q", "Null characters are not allowed."),
+        ({"language": "p\x00l"}, "language", "Null characters are not allowed."),
     ],
 )
 def test_bad_parameters_are_explained(market, person_a, params, field, message):

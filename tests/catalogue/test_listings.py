@@ -216,3 +216,15 @@ def test_publishing_needs_a_price(owner_and_place):
     service.prices.all().delete()
     with pytest.raises(DomainError, match="Add a price before publishing"):
         service_status_set(service=service, status="published", by=owner)
+
+
+def test_the_service_itself_caps_prices_and_opening_times(owner_and_place):
+    provider, owner, place = owner_and_place
+    with pytest.raises(ValidationFailed) as caught:
+        _service(provider, owner, place, prices=[PriceInput(100 + n, "hour") for n in range(21)])
+    assert caught.value.field_errors == {"prices": ["Give at most 20 prices"]}
+    slots = [ScheduleInput(1 + n % 7, dt.time(n // 7), dt.time(n // 7, 30)) for n in range(71)]
+    with pytest.raises(ValidationFailed) as caught:
+        _service(provider, owner, place, schedules=slots)
+    assert caught.value.field_errors == {"schedules": ["Give at most 70 opening times a week"]}
+    assert not Service.objects.exists()

@@ -5,27 +5,14 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import tenant_context
 
-from catalogue.council.services import provider_approval_set, service_approval_set
-from catalogue.models import CqcLocation
+from catalogue.council.services import service_approval_set
 from catalogue.selectors import Near, price_summary, service_search
 from epurse.db import use_public_schema
 
 from . import factories as f
+from .api_support import approve
 
 pytestmark = pytest.mark.django_db
-
-
-def _approve(tenant_users, provider, *services, agreed=None):
-    with tenant_context(tenant_users.tenant):
-        provider_approval_set(provider=provider, status="approved", by=tenant_users.admin)
-        for service in services:
-            service_approval_set(
-                service=service,
-                status="approved",
-                by=tenant_users.admin,
-                agreed_price_pence=agreed,
-            )
-    use_public_schema()
 
 
 def _names(tenant_users, **query):
@@ -36,9 +23,11 @@ def _names(tenant_users, **query):
 @pytest.fixture
 def market(tenant_a, tenant_b):
     """Three providers. Northmoor (A) approves two; Southbay (B) approves one."""
-    care, care_owner = f.provider_registered("Careful Hands Ltd")
-    f.provider_vetted(care, care_owner, cqc=True)
-    base = f.location_made(care, care_owner, "NM1 1AA", cqc_location_id="1-000000001")
+    care, care_owner, base = f.provider_with_place(
+        "Careful Hands Ltd",
+        details={"cqc_provider_id": "1-100000001"},
+        cqc_location_id="1-000000001",
+    )
     far = f.location_made(care, care_owner, "FR9 9ZZ", name="Far office")
     home_care = f.service_made(
         care,
@@ -51,41 +40,12 @@ def market(tenant_a, tenant_b):
     far_care = f.service_made(
         care, care_owner, location=far, name="Home care far away", prices=(1500,)
     )
-    gym, gym_owner = f.provider_registered("Fit Together CIC")
-    f.provider_vetted(gym, gym_owner)
-    venue = f.location_made(gym, gym_owner, "NM2 3CC")
-    swim = f.service_made(
-        gym,
-        gym_owner,
-        location=venue,
-        name="Swimming sessions",
-        category="health-fitness",
-        prices=(500,),
-        unit="session",
-        delivery_mode="at_venue",
-        accessibility=["step_free", "hearing_loop"],
-        weekdays=(6, 7),
-    )
-    online = f.service_made(
-        gym,
-        gym_owner,
-        location=None,
-        name="Online chair yoga",
-        category="health-fitness",
-        prices=(300,),
-        unit="session",
-    )
-    CqcLocation.objects.create(
-        location_id="1-000000001",
-        name="Careful Hands",
-        overall="Good",
-        overall_rank=3,
-        synced_at="2026-01-01T00:00Z",
-    )
-    _approve(tenant_a, care, home_care, far_care)
-    _approve(tenant_a, gym, swim, online)
-    _approve(tenant_b, gym, swim)
-    return {"home_care": home_care, "far": far_care, "swim": swim, "online": online}
+    gym = f.gym_listed(accessibility=["step_free", "hearing_loop"], weekdays=(6, 7))
+    f.cqc_rated("1-000000001", "Careful Hands", "Good", provider_id="1-100000001")
+    approve(tenant_a, care, home_care, far_care)
+    approve(tenant_a, gym.provider, gym.swim, gym.online)
+    approve(tenant_b, gym.provider, gym.swim)
+    return {"home_care": home_care, "far": far_care, "swim": gym.swim, "online": gym.online}
 
 
 def test_each_council_sees_only_what_it_approved(market, tenant_a, tenant_b):
