@@ -85,7 +85,8 @@ class ApprovalProviderList(_Council, generics.ListAPIView[Provider]):
 
 
 class ApprovalProviderSet(_Council, generics.GenericAPIView[Provider]):
-    """Approve a provider for this council's people, or suspend it here with a reason.
+    """Approve a provider for this council's people, or suspend it here with a reason,
+    which the provider is shown (GET /api/catalogue/provider/councils/ and its portal).
     Only providers the platform has approved can be approved."""
 
     permission_classes = [requires(CATALOGUE_APPROVE)]

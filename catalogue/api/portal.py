@@ -27,7 +27,6 @@ from ..council.selectors import provider_council_decisions, provider_reviews
 from ..models import Location, Provider, Service, ServiceImage, VettingDocument
 from ..services import listings, providers
 from ..web.selectors import (
-    document_with_content,
     provider_documents,
     provider_locations,
     provider_services,
@@ -160,8 +159,10 @@ class DocumentFile(FileView, PortalView, generics.GenericAPIView[VettingDocument
     lookup_url_kwarg = "id"
 
     def get(self, request: Request, id: str) -> HttpResponse:
-        document = document_with_content(document_id=id)
-        if document is None or document.provider_id != self.provider.pk:
+        # Found among the provider's own documents first; the bytes are read (on first
+        # use of the deferred field) only then.
+        document = provider_documents(provider=self.provider).filter(pk=id).first()
+        if document is None:
             raise NotFound()
         return file_response(
             content=document.upload.content,

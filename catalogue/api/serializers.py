@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
@@ -29,12 +30,18 @@ from ..models import (
 )
 from ..postcodes import postcode_lookup
 from ..selectors import RATING_RANKS, SORTS, Near, ServiceCard
-from ..services.listings import MAX_PRICE_PENCE, category_find
+from ..services.listings import (
+    LANGUAGE_CODE,
+    MAX_PRICE_PENCE,
+    MAX_PRICES,
+    MAX_SCHEDULES,
+    SERVICE_FIELDS,
+    category_find,
+)
 from ..vocab import ACCESSIBILITY_FEATURES, LANGUAGES, WEEKDAYS
 
 MAX_WITHIN_MILES = 100
 _WHOLE_NUMBER = re.compile(r"^\d+$")
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 _DAY_BY_NUMBER = {number: name for name, number in WEEKDAYS.items()}
 
 
@@ -48,6 +55,14 @@ def _from_domain(exc: ValidationFailed) -> serializers.ValidationError:
     # A service's message for one field, reported against the field of this input.
     messages = [m for ms in exc.field_errors.values() for m in ms] or [exc.detail]
     return serializers.ValidationError(messages)
+
+
+def _weekday(value: str) -> int:
+    """'Monday' … 'sunday' -> 1 … 7."""
+    day = WEEKDAYS.get(value.strip().lower())
+    if day is None:
+        raise _unknown("day", value, WEEKDAYS)
+    return day
 
 
 # --- Search ---------------------------------------------------------------------
@@ -94,7 +109,14 @@ class SearchInput(serializers.Serializer):
             raise serializers.ValidationError(
                 "Give the maximum price as a whole number of pence, like 2500 for £25"
             )
-        return int(value)
+        # Counting digits first: int() refuses strings of thousands of digits.
+        digits = value.lstrip("0") or "0"
+        if len(digits) > len(str(MAX_PRICE_PENCE)) or int(digits) > MAX_PRICE_PENCE:
+            raise serializers.ValidationError(
+                f"Give a maximum price of {MAX_PRICE_PENCE} pence "
+                f"({format_pence(MAX_PRICE_PENCE)}) or less"
+            )
+        return int(digits)
 
     def validate_min_rating(self, value: str) -> str:
         if value not in RATING_RANKS:
@@ -124,14 +146,11 @@ class SearchInput(serializers.Serializer):
         return value
 
     def validate_day(self, value: str) -> int:
-        day = WEEKDAYS.get(value.strip().lower())
-        if day is None:
-            raise _unknown("day", value, WEEKDAYS)
-        return day
+        return _weekday(value)
 
     def validate_language(self, value: str) -> str:
         value = value.strip().lower()
-        if not _LANGUAGE_CODE.match(value):
+        if not LANGUAGE_CODE.match(value):
             raise serializers.ValidationError("Give the language as an ISO 639 code, like en or pl")
         return value
 
@@ -369,7 +388,8 @@ class ServiceDetailOut(ServiceCardOut):
 # --- Provider portal ------------------------------------------------------------
 
 
-class ProviderRegisterInput(serializers.Serializer):
+# A change (PATCH) is read with partial=True: only what changes is needed.
+class ProviderUpdateInput(serializers.Serializer):
     legal_name = serializers.CharField(max_length=200)
     trading_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     companies_house_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -379,21 +399,12 @@ class ProviderRegisterInput(serializers.Serializer):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     website = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ProviderRegisterInput(ProviderUpdateInput):
     owner_email = serializers.CharField(max_length=254, help_text="Your own email address")
     owner_name = serializers.CharField(max_length=200)
     owner_password = serializers.CharField(max_length=4096, trim_whitespace=False)
-
-
-class ProviderUpdateInput(serializers.Serializer):
-    legal_name = serializers.CharField(max_length=200, required=False)
-    trading_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    companies_house_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    charity_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    cqc_provider_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    email = serializers.CharField(max_length=254, required=False)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    website = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
 class DocumentOut(serializers.ModelSerializer):
@@ -507,10 +518,7 @@ class ScheduleInputSerializer(serializers.Serializer):
     closes_at = serializers.TimeField()
 
     def validate_day(self, value: str) -> int:
-        day = WEEKDAYS.get(value.strip().lower())
-        if day is None:
-            raise _unknown("day", value, WEEKDAYS)
-        return day
+        return _weekday(value)
 
 
 class ServiceInput(serializers.Serializer):
@@ -547,8 +555,30 @@ class ServiceInput(serializers.Serializer):
     url = serializers.CharField(max_length=200, required=False, allow_blank=True)
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    prices = PriceInputSerializer(many=True, required=False)
-    schedules = ScheduleInputSerializer(many=True, required=False)
+    prices = PriceInputSerializer(many=True, required=False, help_text=f"At most {MAX_PRICES}")
+    schedules = ScheduleInputSerializer(
+        many=True, required=False, help_text=f"At most {MAX_SCHEDULES}"
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        # The lists are counted before any item is checked, so one request cannot ask
+        # for thousands of checks. The web form allows the same numbers.
+        if isinstance(data, Mapping):
+            too_many = {
+                name: [message]
+                for name, limit, message in (
+                    ("prices", MAX_PRICES, f"Give at most {MAX_PRICES} prices"),
+                    (
+                        "schedules",
+                        MAX_SCHEDULES,
+                        f"Give at most {MAX_SCHEDULES} opening times a week",
+                    ),
+                )
+                if isinstance(data.get(name), list) and len(data[name]) > limit
+            }
+            if too_many:
+                raise serializers.ValidationError(too_many)
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.context.get("creating") and not attrs.get("category"):
@@ -571,22 +601,8 @@ class PortalServiceOut(serializers.ModelSerializer):
         model = Service
         fields = [
             "id",
-            "name",
-            "summary",
-            "description",
-            "category",
-            "delivery_mode",
-            "location",
+            *SERVICE_FIELDS,
             "status",
-            "minimum_booking",
-            "cancellation_notice_hours",
-            "languages",
-            "accessibility",
-            "minimum_age",
-            "maximum_age",
-            "url",
-            "email",
-            "phone",
             "price_from_pence",
             "price_from_unit",
             "prices",
@@ -617,6 +633,7 @@ class CouncilDecisionsOut(serializers.Serializer):
     council = serializers.CharField()
     council_name = serializers.CharField()
     status = serializers.CharField()
+    reason = serializers.CharField(help_text="Why the council suspended you (empty if approved)")
     services = ServiceDecisionOut(many=True)
 
 
@@ -762,11 +779,18 @@ class ServiceApprovalListInput(ProviderApprovalListInput):
 class ProviderApprovalInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=DECISIONS)
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=5000, help_text="Needed to suspend"
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="Needed to suspend. The provider is shown it: write it for them",
     )
 
 
 class ServiceApprovalInput(ProviderApprovalInput):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text="Needed to suspend"
+    )
     agreed_price_pence = serializers.IntegerField(
         required=False,
         allow_null=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django_tenants.utils import schema_context
@@ -18,29 +18,6 @@ from .models import ProviderApproval, RatingAlert, Review, ServiceApproval
 
 # Councils that are live (or trying the service out): their decisions count.
 _LIVE = (Tenant.Status.ACTIVE, Tenant.Status.TRIAL)
-
-
-class CouncilApproval(NamedTuple):
-    council: str
-    status: str  # catalogue.council.models.Approval: "approved" or "suspended"
-    reason: str
-
-
-def provider_council_approvals(*, provider: Provider) -> list[CouncilApproval]:
-    """Each live council's decision about `provider`, by council name. Councils that
-    have not decided are left out. One query per council: there are tens, not
-    thousands, and each keeps its decisions in its own schema."""
-    found = []
-    for tenant in tenant_list().filter(status__in=_LIVE):
-        with schema_context(tenant.schema_name):
-            approval = (
-                ProviderApproval.objects.filter(provider_id=provider.pk)
-                .values_list("status", "reason")
-                .first()
-            )
-        if approval is not None:
-            found.append(CouncilApproval(tenant.name, *approval))
-    return found
 
 
 # --- This council's view of the registry, its alerts and its reviews --------------
@@ -172,24 +149,27 @@ class ServiceDecision:
 
 @dataclass(frozen=True)
 class CouncilDecisions:
-    """One council's decisions about a provider and its services (names and statuses
-    only: who decided and why stays with the council)."""
+    """One council's decisions about a provider and its services. The provider is told
+    why a council suspended it (`reason`); who decided stays with the council."""
 
     council: str
     council_name: str
-    status: str
+    status: str  # catalogue.council.models.Approval: "approved" or "suspended"
+    reason: str
     services: list[ServiceDecision]
 
 
 def provider_council_decisions(*, provider: Provider) -> list[CouncilDecisions]:
     """Each live council that decided about `provider`, by council name, with its
-    decisions about the provider's services. Two queries per council."""
+    decisions about the provider's services. Councils that have not decided are left
+    out. Two queries per council: there are tens, not thousands, and each keeps its
+    decisions in its own schema."""
     found = []
     for tenant in tenant_list().filter(status__in=_LIVE):
         with schema_context(tenant.schema_name):
-            status = (
+            decision = (
                 ProviderApproval.objects.filter(provider_id=provider.pk)
-                .values_list("status", flat=True)
+                .values_list("status", "reason")
                 .first()
             )
             services = [
@@ -198,6 +178,6 @@ def provider_council_decisions(*, provider: Provider) -> list[CouncilDecisions]:
                 .order_by("service__name", "service_id")
                 .values_list("service_id", "service__name", "status")
             ]
-        if status is not None:
-            found.append(CouncilDecisions(tenant.schema_name, tenant.name, status, services))
+        if decision is not None:
+            found.append(CouncilDecisions(tenant.schema_name, tenant.name, *decision, services))
     return found

@@ -5,8 +5,10 @@ their field errors are put back on these fields with `errors_apply`."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -17,7 +19,7 @@ from core.errors import DomainError
 from core.money import format_pence, parse_pounds
 
 from ..models import Location, PriceOption, Provider, Service, TaxonomyTerm, VettingDocument
-from ..services.listings import PriceInput, ScheduleInput
+from ..services.listings import MAX_PRICES, MAX_SCHEDULES, PriceInput, ScheduleInput
 from ..vocab import ACCESSIBILITY_FEATURES, LANGUAGES
 
 DAYS = (
@@ -29,8 +31,8 @@ DAYS = (
     (6, "saturday", "Saturday"),
     (7, "sunday", "Sunday"),
 )
-PRICE_ROWS = 3  # empty rows offered; a service with more prices gets one more than it has
-MAX_PRICE_ROWS = 10
+PRICE_ROWS = 3  # rows offered for a new service; a service's form has one empty row more
+# The most a service can be given, on this form and through the API (ServiceInput).
 
 
 def errors_apply(
@@ -61,16 +63,29 @@ def _text(
 
 
 def _whole_number(
-    label: str, *, what: str, example: int, required: bool = True
+    label: str, *, what: str, example: int, low: int, high: int, required: bool = True
 ) -> forms.IntegerField:
+    between = f"{what[0].upper()}{what[1:]} must be between {low} and {high:,}"
     return forms.IntegerField(
         label=label,
         required=required,
+        min_value=low,
+        max_value=high,
         error_messages={
             "required": f"Enter {what}",
             "invalid": f"Enter {what} as a whole number, like {example}",
+            "min_value": between,
+            "max_value": between,
         },
     )
+
+
+def _numbered(source: Mapping[str, Any], name: Callable[[int], str]) -> int:
+    """How many numbered fields name(1), name(2)… `source` has in a row."""
+    n = 0
+    while name(n + 1) in source:
+        n += 1
+    return n
 
 
 def read_upload(upload: UploadedFile | None, *, limit: int) -> bytes:
@@ -160,16 +175,30 @@ def date_from_parts(form: forms.Form, name: str, what: str) -> dt.date | None:
     if missing:
         form.add_error(f"{name}_{missing[0]}", f"{what} must include a {' and '.join(missing)}")
         return None
-    not_numbers = [part for part in DATE_PARTS if not raw[part].isdigit()]
-    if not_numbers:
-        form.add_error(f"{name}_{not_numbers[0]}", f"{what} must be a real date")
+    # ASCII digits only ("²".isdigit() is true), and no more of them than the part can
+    # have: dt.date() overflows on a long day, int() refuses thousands of digits.
+    wrong = [
+        part
+        for part in ("day", "month")
+        if not (raw[part].isascii() and raw[part].isdigit()) or len(raw[part]) > 2
+    ]
+    if not (raw["year"].isascii() and raw["year"].isdigit()):
+        wrong.append("year")
+    if wrong:
+        form.add_error(f"{name}_{wrong[0]}", f"{what} must be a real date")
         return None
     if len(raw["year"]) != 4:
         form.add_error(f"{name}_year", f"{what} must include a year of 4 digits, like 2027")
         return None
+    if int(raw["year"]) < dt.MINYEAR:
+        form.add_error(f"{name}_year", f"{what} must be a real date")
+        return None
+    if not 1 <= int(raw["month"]) <= 12:
+        form.add_error(f"{name}_month", f"{what} must be a real date")
+        return None
     try:
         return dt.date(int(raw["year"]), int(raw["month"]), int(raw["day"]))
-    except ValueError:
+    except (ValueError, OverflowError):
         form.add_error(f"{name}_day", f"{what} must be a real date")
         return None
 
@@ -363,6 +392,21 @@ def _time_text(value: dt.time) -> str:
     return f"{value:%H:%M}"
 
 
+def _span(key: str, part: str, n: int) -> str:
+    """The field of a day's nth opening time: monday_opens, then monday_opens_2…"""
+    return f"{key}_{part}" if n == 1 else f"{key}_{part}_{n}"
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One day on the service form: its opening times (n, opens, closes) and their errors."""
+
+    key: str
+    label: str
+    spans: list[tuple[int, forms.BoundField, forms.BoundField]]
+    errors: list[str]
+
+
 class ServiceForm(forms.Form):
     name = _text(
         "Name of the service", required=True, required_message="Enter the name of the service"
@@ -402,10 +446,14 @@ class ServiceForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of your own places"},
     )
     minimum_booking = _whole_number(
-        "Smallest booking you take", what="the smallest booking", example=1
+        "Smallest booking you take", what="the smallest booking", example=1, low=1, high=32767
     )
     cancellation_notice_hours = _whole_number(
-        "Notice needed to cancel, in hours", what="the notice needed to cancel", example=24
+        "Notice needed to cancel, in hours",
+        what="the notice needed to cancel",
+        example=24,
+        low=0,
+        high=32767,
     )
     languages = forms.MultipleChoiceField(
         label="Languages the service is offered in",
@@ -419,10 +467,20 @@ class ServiceForm(forms.Form):
         error_messages={"invalid_choice": "Choose accessibility features from the list"},
     )
     minimum_age = _whole_number(
-        "Youngest age (optional)", what="the youngest age", required=False, example=18
+        "Youngest age (optional)",
+        what="the youngest age",
+        required=False,
+        example=18,
+        low=0,
+        high=150,
     )
     maximum_age = _whole_number(
-        "Oldest age (optional)", what="the oldest age", required=False, example=65
+        "Oldest age (optional)",
+        what="the oldest age",
+        required=False,
+        example=65,
+        low=0,
+        high=150,
     )
     url = _text("Web page about the service (optional)", max_length=200)
     email = forms.EmailField(
@@ -440,7 +498,6 @@ class ServiceForm(forms.Form):
         *args: Any,
         categories: Iterable[TaxonomyTerm],
         locations: Iterable[Location],
-        price_rows: int = PRICE_ROWS,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -457,11 +514,19 @@ class ServiceForm(forms.Form):
         for code in self.initial.get("languages") or []:
             known.setdefault(code, code)
         self._choices("languages", list(known.items()))
+        # As many rows as the service has (see initial_for), or as were sent (Django
+        # caps the number of fields a request may send): nothing is left off the form,
+        # so saving it never drops a price or a time.
+        source = self.data if self.is_bound else self.initial
+        prices = _numbered(source, lambda n: f"price_{n}_amount")
         if self.is_bound:
-            price_rows = sum(
-                1 for n in range(1, MAX_PRICE_ROWS + 1) if f"price_{n}_amount" in self.data
-            )
-        self.price_rows = max(1, min(price_rows, MAX_PRICE_ROWS))
+            self.price_rows = max(1, prices)
+        else:
+            self.price_rows = max(PRICE_ROWS, prices + 1 if prices < MAX_PRICES else prices)
+        self.spans: dict[str, int] = {}
+        for _, key, _label in DAYS:
+            opens = functools.partial(_span, key, "opens")
+            self.spans[key] = max(1, _numbered(source, opens))
         for n in range(1, self.price_rows + 1):
             self.fields[f"price_{n}_amount"] = _text(
                 f"Price {n}", max_length=20, required_message="Enter a price"
@@ -476,8 +541,9 @@ class ServiceForm(forms.Form):
                 f"Description of price {n} (optional)", max_length=100
             )
         for _, key, _label in DAYS:
-            self.fields[f"{key}_opens"] = _text("Opens", max_length=10)
-            self.fields[f"{key}_closes"] = _text("Closes", max_length=10)
+            for n in range(1, self.spans[key] + 1):
+                self.fields[_span(key, "opens", n)] = _text("Opens", max_length=10)
+                self.fields[_span(key, "closes", n)] = _text("Closes", max_length=10)
         # The error summary lists errors in the order of the fields on the page.
         self.order_fields(
             [
@@ -492,7 +558,12 @@ class ServiceForm(forms.Form):
                     for n in range(1, self.price_rows + 1)
                     for part in ("amount", "unit", "label")
                 ),
-                *(f"{key}_{part}" for _, key, _ in DAYS for part in ("opens", "closes")),
+                *(
+                    _span(key, part, n)
+                    for _, key, _ in DAYS
+                    for n in range(1, self.spans[key] + 1)
+                    for part in ("opens", "closes")
+                ),
             ]
         )
 
@@ -500,7 +571,7 @@ class ServiceForm(forms.Form):
         self.fields[name].choices = choices  # type: ignore[attr-defined]
 
     @classmethod
-    def initial_for(cls, service: Service) -> tuple[dict[str, Any], int]:
+    def initial_for(cls, service: Service) -> dict[str, Any]:
         initial: dict[str, Any] = {
             "name": service.name,
             "summary": service.summary,
@@ -523,12 +594,13 @@ class ServiceForm(forms.Form):
             initial[f"price_{n}_amount"] = format_pence(price.amount_pence).removeprefix("£")
             initial[f"price_{n}_unit"] = price.unit
             initial[f"price_{n}_label"] = price.label
-        for slot in service.schedules.order_by("weekday", "opens_at"):
+        spans: dict[str, int] = {}
+        for slot in service.schedules.order_by("weekday", "opens_at", "closes_at"):
             key = DAYS[slot.weekday - 1][1]
-            # One span a day on this form: the first one.
-            initial.setdefault(f"{key}_opens", _time_text(slot.opens_at))
-            initial.setdefault(f"{key}_closes", _time_text(slot.closes_at))
-        return initial, max(PRICE_ROWS, min(len(prices) + 1, MAX_PRICE_ROWS))
+            spans[key] = n = spans.get(key, 0) + 1
+            initial[_span(key, "opens", n)] = _time_text(slot.opens_at)
+            initial[_span(key, "closes", n)] = _time_text(slot.closes_at)
+        return initial
 
     def price_row_fields(self) -> list[tuple[int, forms.BoundField, forms.BoundField, Any]]:
         return [
@@ -536,13 +608,27 @@ class ServiceForm(forms.Form):
             for n in range(1, self.price_rows + 1)
         ]
 
-    def day_fields(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
-        return [(key, label, self[f"{key}_opens"], self[f"{key}_closes"]) for _, key, label in DAYS]
+    def day_rows(self) -> list[DayRow]:
+        rows = []
+        for _, key, label in DAYS:
+            spans = [
+                (n, self[_span(key, "opens", n)], self[_span(key, "closes", n)])
+                for n in range(1, self.spans[key] + 1)
+            ]
+            errors = [e for _, opens, closes in spans for e in (*opens.errors, *closes.errors)]
+            rows.append(DayRow(key, label, spans, errors))
+        return rows
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["prices"] = self._clean_prices(data)
         data["schedules"] = self._clean_schedules(data)
+        # Rows left empty do not count: a service given more before these limits can
+        # still be saved once some are cleared.
+        if len(data["prices"]) > MAX_PRICES:
+            self.add_error(None, f"Give at most {MAX_PRICES} prices")
+        if len(data["schedules"]) > MAX_SCHEDULES:
+            self.add_error(None, f"Give at most {MAX_SCHEDULES} opening times a week")
         location = data.get("location")
         data["location"] = self.locations.get(location) if location else None
         return data
@@ -588,32 +674,34 @@ class ServiceForm(forms.Form):
     def _clean_schedules(self, data: dict[str, Any]) -> list[ScheduleInput]:
         slots = []
         for weekday, key, label in DAYS:
-            opens_text = (data.get(f"{key}_opens") or "").strip()
-            closes_text = (data.get(f"{key}_closes") or "").strip()
-            if not opens_text and not closes_text:
-                continue
-            times: dict[str, dt.time] = {}
-            for part, text, word in (
-                ("opens", opens_text, "opening"),
-                ("closes", closes_text, "closing"),
-            ):
-                if not text:
-                    self.add_error(f"{key}_{part}", f"Enter the {word} time on {label}")
+            for n in range(1, self.spans[key] + 1):
+                opens_name, closes_name = _span(key, "opens", n), _span(key, "closes", n)
+                if self.has_error(opens_name) or self.has_error(closes_name):
+                    continue  # already said what is wrong
+                opens_text = (data.get(opens_name) or "").strip()
+                closes_text = (data.get(closes_name) or "").strip()
+                if not opens_text and not closes_text:
                     continue
-                try:
-                    times[part] = parse_time(text)
-                except ValueError:
-                    self.add_error(
-                        f"{key}_{part}", f"Enter the {word} time on {label} like 9:00 or 17:30"
-                    )
-            if len(times) == 2:
-                if times["opens"] >= times["closes"]:
-                    self.add_error(
-                        f"{key}_closes",
-                        f"The closing time on {label} must be after the opening time",
-                    )
-                else:
-                    slots.append(ScheduleInput(weekday, times["opens"], times["closes"]))
+                times: dict[str, dt.time] = {}
+                for name, text, word in (
+                    (opens_name, opens_text, "opening"),
+                    (closes_name, closes_text, "closing"),
+                ):
+                    if not text:
+                        self.add_error(name, f"Enter the {word} time on {label}")
+                        continue
+                    try:
+                        times[word] = parse_time(text)
+                    except ValueError:
+                        self.add_error(name, f"Enter the {word} time on {label} like 9:00 or 17:30")
+                if len(times) == 2:
+                    if times["opening"] >= times["closing"]:
+                        self.add_error(
+                            closes_name,
+                            f"The closing time on {label} must be after the opening time",
+                        )
+                    else:
+                        slots.append(ScheduleInput(weekday, times["opening"], times["closing"]))
         return slots
 
     def values(self) -> dict[str, Any]:

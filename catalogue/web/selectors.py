@@ -89,12 +89,6 @@ def provider_documents(*, provider: Provider) -> QuerySet[VettingDocument]:
     )
 
 
-def document_with_content(*, document_id: Any) -> VettingDocument | None:
-    return (
-        VettingDocument.objects.select_related("upload", "provider").filter(pk=document_id).first()
-    )
-
-
 def providers_for_vetting(*, status: str | None) -> QuerySet[Provider]:
     """Providers waiting longest first, so the oldest applications are seen first."""
     qs = Provider.objects.all()

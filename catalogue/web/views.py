@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -28,7 +28,7 @@ from accounts.permissions import PROVIDERS_VET, user_has_permission
 from core.errors import DomainError
 from core.services import Origin, audit_record
 
-from ..council.selectors import provider_council_approvals
+from ..council.selectors import provider_council_decisions
 from ..cqc import OGL_ATTRIBUTION, OGL_URL
 from ..models import Location, Provider, Service, ServiceImage, Upload, VettingDocument
 from ..selectors import price_summary
@@ -60,6 +60,7 @@ from .forms import (
 )
 
 P = ParamSpec("P")
+T = TypeVar("T")
 PageView = Callable[Concatenate[HttpRequest, P], HttpResponse]
 PortalView = Callable[Concatenate[HttpRequest, Provider, P], HttpResponse]
 
@@ -125,6 +126,44 @@ def _page(
     return render(request, f"catalogue/{template}", context, status=status)
 
 
+class _ServiceForm(Protocol):
+    """A form whose values go to a service, and which shows that service's refusals."""
+
+    def is_valid(self) -> bool: ...
+
+    def apply(self, exc: DomainError) -> None: ...
+
+
+def _form_page(
+    request: HttpRequest,
+    form: _ServiceForm,
+    template: str,
+    context: dict[str, Any],
+    *,
+    save: Callable[[], T],
+    done: Callable[[T], HttpResponse],
+) -> HttpResponse:
+    """Every form page: a valid POST calls the service (`save`) and, when it agrees,
+    goes on to `done`; when it refuses, the form is shown again with its messages and
+    the refusal's status."""
+    status = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save()
+        except DomainError as exc:
+            form.apply(exc)
+            status = exc.status
+        else:
+            return done(saved)
+    return _page(request, template, {"form": form, **context}, status=status)
+
+
+def _success(request: HttpRequest, message: str, to: str, **kwargs: Any) -> HttpResponse:
+    """Say what was done (on the next page), and go to the page named `to`."""
+    messages.success(request, message)
+    return redirect(to, **kwargs)
+
+
 # --- Registering ------------------------------------------------------------------------
 
 
@@ -134,32 +173,31 @@ def register(request: HttpRequest) -> HttpResponse:
     if selectors.portal_provider(user=request.user) is not None:
         return redirect("catalogue:dashboard")
     form = RegisterForm(request.POST or None)
-    status = None
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> tuple[Provider, User]:
         data = form.cleaned_data
-        try:
-            _provider, owner = provider_register(
-                legal_name=data["legal_name"],
-                trading_name=data["trading_name"],
-                companies_house_number=data["companies_house_number"],
-                charity_number=data["charity_number"],
-                cqc_provider_id=data["cqc_provider_id"],
-                email=data["email"],
-                phone=data["phone"],
-                website=data["website"],
-                owner_name=data["owner_name"],
-                owner_email=data["owner_email"],
-                owner_password=data["owner_password"],
-                origin=Origin.of(request),
-            )
-        except DomainError as exc:
-            form.apply(exc)
-            status = exc.status
-        else:
-            login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
-            session_start(request)
-            return redirect("catalogue:registered")
-    return _page(request, "register.html", {"form": form}, status=status)
+        return provider_register(
+            legal_name=data["legal_name"],
+            trading_name=data["trading_name"],
+            companies_house_number=data["companies_house_number"],
+            charity_number=data["charity_number"],
+            cqc_provider_id=data["cqc_provider_id"],
+            email=data["email"],
+            phone=data["phone"],
+            website=data["website"],
+            owner_name=data["owner_name"],
+            owner_email=data["owner_email"],
+            owner_password=data["owner_password"],
+            origin=Origin.of(request),
+        )
+
+    def done(registered: tuple[Provider, User]) -> HttpResponse:
+        _provider, owner = registered
+        login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
+        session_start(request)
+        return redirect("catalogue:registered")
+
+    return _form_page(request, form, "register.html", {}, save=save, done=done)
 
 
 @portal
@@ -223,6 +261,16 @@ def _status_context(provider: Provider) -> dict[str, Any]:
     }
 
 
+def _provider_context(provider: Provider) -> dict[str, Any]:
+    """What the dashboard and the vetting page both show: status, checklist and places."""
+    return {
+        "provider": provider,
+        "checklist": _checklist_rows(provider, timezone.localdate()),
+        "locations": selectors.provider_locations(provider=provider),
+        **_status_context(provider),
+    }
+
+
 @portal
 def dashboard(request: HttpRequest, provider: Provider) -> HttpResponse:
     services = list(selectors.provider_services(provider=provider))
@@ -230,14 +278,11 @@ def dashboard(request: HttpRequest, provider: Provider) -> HttpResponse:
         request,
         "dashboard.html",
         {
-            "provider": provider,
-            "checklist": _checklist_rows(provider, timezone.localdate()),
-            "locations": selectors.provider_locations(provider=provider),
+            **_provider_context(provider),
             "services": [(service, price_summary(service)) for service in services],
             "ratings": selectors.provider_cqc_ratings(provider=provider),
             "ogl_attribution": OGL_ATTRIBUTION,
             "ogl_url": OGL_URL,
-            **_status_context(provider),
         },
     )
 
@@ -247,7 +292,7 @@ def councils(request: HttpRequest, provider: Provider) -> HttpResponse:
     return _page(
         request,
         "councils.html",
-        {"provider": provider, "approvals": provider_council_approvals(provider=provider)},
+        {"provider": provider, "decisions": provider_council_decisions(provider=provider)},
     )
 
 
@@ -259,29 +304,23 @@ def document_upload(request: HttpRequest, provider: Provider) -> HttpResponse:
     kind = request.GET.get("kind", "")
     initial = {"kind": kind} if kind in VettingDocument.Kind.values else {}
     form = DocumentUploadForm(request.POST or None, request.FILES or None, initial=initial)
-    status = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            doc = vetting_document_upload(
-                provider=provider,
-                kind=form.cleaned_data["kind"],
-                content=form.content(),
-                name=form.file_name(),
-                expires_on=form.cleaned_data["expires_on"],
-                by=_user(request),
-                origin=Origin.of(request),
-            )
-        except DomainError as exc:
-            form.apply(exc)
-            status = exc.status
-        else:
-            messages.success(request, f"{doc.get_kind_display()} uploaded. We will review it.")
-            return redirect("catalogue:dashboard")
-    return _page(
+    return _form_page(
         request,
+        form,
         "document_upload.html",
-        {"form": form, "provider": provider},
-        status=status,
+        {"provider": provider},
+        save=lambda: vetting_document_upload(
+            provider=provider,
+            kind=form.cleaned_data["kind"],
+            content=form.content(),
+            name=form.file_name(),
+            expires_on=form.cleaned_data["expires_on"],
+            by=_user(request),
+            origin=Origin.of(request),
+        ),
+        done=lambda doc: _success(
+            request, f"{doc.get_kind_display()} uploaded. We will review it.", "catalogue:dashboard"
+        ),
     )
 
 
@@ -299,7 +338,14 @@ def document_download(request: HttpRequest, document_id: Any) -> HttpResponse:
     it does not exist."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    doc = selectors.document_with_content(document_id=document_id)
+    # Without the file: its bytes are read (on first use of the deferred field) only
+    # once the user may have them.
+    doc = (
+        VettingDocument.objects.select_related("upload", "provider")
+        .defer("upload__content")
+        .filter(pk=document_id)
+        .first()
+    )
     if doc is None:
         raise Http404
     if not selectors.user_may_read_documents(user=request.user, provider=doc.provider):
@@ -323,27 +369,19 @@ def location_edit(
         )
         initial = LocationForm.initial_for(location)
     form = LocationForm(request.POST or None, initial=initial)
-    status = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = location_save(
-                provider=provider,
-                location=location,
-                by=_user(request),
-                origin=Origin.of(request),
-                **form.values(),
-            )
-        except DomainError as exc:
-            form.apply(exc)
-            status = exc.status
-        else:
-            messages.success(request, f"{saved.name} saved.")
-            return redirect("catalogue:dashboard")
-    return _page(
+    return _form_page(
         request,
+        form,
         "location_form.html",
-        {"form": form, "provider": provider, "location": location},
-        status=status,
+        {"provider": provider, "location": location},
+        save=lambda: location_save(
+            provider=provider,
+            location=location,
+            by=_user(request),
+            origin=Origin.of(request),
+            **form.values(),
+        ),
+        done=lambda saved: _success(request, f"{saved.name} saved.", "catalogue:dashboard"),
     )
 
 
@@ -358,48 +396,39 @@ def _service_of(provider: Provider, service_id: Any) -> Service:
 def service_edit(request: HttpRequest, provider: Provider, service_id: Any = None) -> HttpResponse:
     service = None
     initial: dict[str, Any] = {"minimum_booking": 1, "cancellation_notice_hours": 24}
-    price_rows = None
     if service_id is not None:
         service = _service_of(provider, service_id)
-        initial, price_rows = ServiceForm.initial_for(service)
+        initial = ServiceForm.initial_for(service)
     form = ServiceForm(
         request.POST or None,
         initial=initial,
         categories=selectors.care_categories(),
         locations=selectors.provider_locations(provider=provider),
-        **({"price_rows": price_rows} if price_rows else {}),
     )
-    status = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = service_save(
-                provider=provider,
-                service=service,
-                by=_user(request),
-                origin=Origin.of(request),
-                **form.values(),
+
+    def done(saved: Service) -> HttpResponse:
+        if service is None:
+            return _success(
+                request,
+                f"{saved.name} saved as a draft. Add a picture, then publish it.",
+                "catalogue:service-pictures",
+                service_id=saved.pk,
             )
-        except DomainError as exc:
-            form.apply(exc)
-            status = exc.status
-        else:
-            if service is None:
-                messages.success(
-                    request, f"{saved.name} saved as a draft. Add a picture, then publish it."
-                )
-                return redirect("catalogue:service-pictures", service_id=saved.pk)
-            messages.success(request, f"{saved.name} saved.")
-            return redirect("catalogue:dashboard")
-    return _page(
+        return _success(request, f"{saved.name} saved.", "catalogue:dashboard")
+
+    return _form_page(
         request,
+        form,
         "service_form.html",
-        {
-            "form": form,
-            "provider": provider,
-            "service": service,
-            "categories": form.category_terms,
-        },
-        status=status,
+        {"provider": provider, "service": service, "categories": form.category_terms},
+        save=lambda: service_save(
+            provider=provider,
+            service=service,
+            by=_user(request),
+            origin=Origin.of(request),
+            **form.values(),
+        ),
+        done=done,
     )
 
 
@@ -432,33 +461,26 @@ def service_status(request: HttpRequest, provider: Provider, service_id: Any) ->
 def service_pictures(request: HttpRequest, provider: Provider, service_id: Any) -> HttpResponse:
     service = _service_of(provider, service_id)
     form = PictureForm(request.POST or None, request.FILES or None)
-    status = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            service_image_add(
-                service=service,
-                content=form.content(),
-                name=form.file_name(),
-                alt_text=form.cleaned_data["alt_text"],
-                by=_user(request),
-                origin=Origin.of(request),
-            )
-        except DomainError as exc:
-            form.apply(exc)
-            status = exc.status
-        else:
-            messages.success(request, "Picture added.")
-            return redirect("catalogue:service-pictures", service_id=service.pk)
-    return _page(
+    return _form_page(
         request,
+        form,
         "service_pictures.html",
         {
-            "form": form,
             "provider": provider,
             "service": service,
             "images": selectors.service_images(service=service),
         },
-        status=status,
+        save=lambda: service_image_add(
+            service=service,
+            content=form.content(),
+            name=form.file_name(),
+            alt_text=form.cleaned_data["alt_text"],
+            by=_user(request),
+            origin=Origin.of(request),
+        ),
+        done=lambda _image: _success(
+            request, "Picture added.", "catalogue:service-pictures", service_id=service.pk
+        ),
     )
 
 
@@ -519,11 +541,8 @@ def vetting_provider(request: HttpRequest, provider_id: Any) -> HttpResponse:
         request,
         "vetting_provider.html",
         {
-            "provider": provider,
-            "checklist": _checklist_rows(provider, timezone.localdate()),
+            **_provider_context(provider),
             "documents": selectors.provider_documents(provider=provider),
-            "locations": selectors.provider_locations(provider=provider),
-            **_status_context(provider),
         },
     )
 
@@ -533,29 +552,24 @@ def vetting_document(request: HttpRequest, provider_id: Any, document_id: Any) -
     provider = get_object_or_404(Provider, pk=provider_id)
     doc = get_object_or_404(selectors.provider_documents(provider=provider), pk=document_id)
     form = DocumentReviewForm(request.POST or None)
-    status = None
-    if request.method == "POST" and form.is_valid():
-        accept = form.cleaned_data["decision"] == "accept"
-        try:
-            vetting_document_review(
-                document=doc,
-                accept=accept,
-                note=form.cleaned_data["note"],
-                by=_user(request),
-                origin=Origin.of(request),
-            )
-        except DomainError as exc:
-            form.apply(exc)
-            status = exc.status
-        else:
-            verb = "accepted" if accept else "rejected"
-            messages.success(request, f"{doc.get_kind_display()} {verb}.")
-            return redirect("catalogue:vetting-provider", provider_id=provider.pk)
-    return _page(
+    return _form_page(
         request,
+        form,
         "vetting_document.html",
-        {"form": form, "provider": provider, "document": doc},
-        status=status,
+        {"provider": provider, "document": doc},
+        save=lambda: vetting_document_review(
+            document=doc,
+            accept=form.cleaned_data["decision"] == "accept",
+            note=form.cleaned_data["note"],
+            by=_user(request),
+            origin=Origin.of(request),
+        ),
+        done=lambda reviewed: _success(
+            request,
+            f"{doc.get_kind_display()} {reviewed.status}.",  # "accepted" or "rejected"
+            "catalogue:vetting-provider",
+            provider_id=provider.pk,
+        ),
     )
 
 
@@ -563,28 +577,22 @@ def vetting_document(request: HttpRequest, provider_id: Any, document_id: Any) -
 def vetting_status(request: HttpRequest, provider_id: Any) -> HttpResponse:
     provider = get_object_or_404(Provider, pk=provider_id)
     form = StatusChangeForm(request.POST or None, current=provider.status)
-    status = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            provider = provider_status_change(
-                provider=provider,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-                by=_user(request),
-                origin=Origin.of(request),
-            )
-        except DomainError as exc:
-            form.apply(exc)
-            status = exc.status
-        else:
-            messages.success(
-                request,
-                f"{provider.display_name} is now {provider.get_status_display().lower()}.",
-            )
-            return redirect("catalogue:vetting-provider", provider_id=provider.pk)
-    return _page(
+    return _form_page(
         request,
+        form,
         "vetting_status.html",
-        {"form": form, "provider": provider, **_status_context(provider)},
-        status=status,
+        {"provider": provider, **_status_context(provider)},
+        save=lambda: provider_status_change(
+            provider=provider,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            by=_user(request),
+            origin=Origin.of(request),
+        ),
+        done=lambda changed: _success(
+            request,
+            f"{changed.display_name} is now {changed.get_status_display().lower()}.",
+            "catalogue:vetting-provider",
+            provider_id=changed.pk,
+        ),
     )

@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -46,6 +48,7 @@ from .api_support import (
 pytestmark = pytest.mark.django_db
 
 NEXT_YEAR = (timezone.localdate() + dt.timedelta(days=365)).isoformat()
+FILE_CONTENT_COLUMN = '"catalogue_upload"."content"'
 
 
 @pytest.fixture
@@ -143,6 +146,13 @@ def test_an_organisation_registers_with_its_first_user(public_client):
                 "owner_password": [
                     "This password is too short. It must contain at least 12 characters."
                 ]
+            },
+        ),
+        (
+            {"legal_name": "Bright\x00Days Ltd", "owner_name": "Ada\x00"},
+            {
+                "legal_name": ["Null characters are not allowed."],
+                "owner_name": ["Null characters are not allowed."],
             },
         ),
     ],
@@ -406,9 +416,12 @@ def test_another_providers_document_is_not_found(owner, other):
         by=their_user,
     )
 
-    response = client.get(f"{API}/provider/documents/{theirs.pk}/file/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{API}/provider/documents/{theirs.pk}/file/")
 
     assert problem(response, 404)["type"] == "not_found"
+    # The file itself was never read for someone who may not have it.
+    assert [q["sql"] for q in queries if FILE_CONTENT_COLUMN in q["sql"]] == []
     assert client.get(f"{API}/provider/documents/").json()["count"] == 0
 
 
@@ -667,6 +680,32 @@ def test_a_service_is_changed_published_and_withdrawn(owner):
                 ]
             },
         ),
+        (
+            {"prices": [{"amount_pence": 100 + n, "unit": "session"} for n in range(21)]},
+            {"prices": ["Give at most 20 prices"]},
+        ),
+        (
+            {"schedules": [{"day": "monday", "opens_at": "09:00", "closes_at": "10:00"}] * 71},
+            {"schedules": ["Give at most 70 opening times a week"]},
+        ),
+        (
+            {"prices": [{"amount_pence": int("9" * 4000), "unit": "session"}]},
+            {"prices": ["Each price must be £100,000 or less"]},
+        ),
+        (
+            {"minimum_booking": 10**30, "minimum_age": 10**30},
+            {
+                "minimum_booking": ["Ensure this value is less than or equal to 32767."],
+                "minimum_age": ["Ensure this value is less than or equal to 150."],
+            },
+        ),
+        (
+            {"name": "Gardening\x00club", "description": "Weekly\x00"},
+            {
+                "name": ["Null characters are not allowed."],
+                "description": ["Null characters are not allowed."],
+            },
+        ),
     ],
 )
 def test_bad_services_are_explained_and_nothing_is_saved(owner, overrides, errors):
@@ -878,6 +917,7 @@ def test_members_see_which_councils_approve_them(owner, tenant_a, tenant_b):
             "council": "northmoor",
             "council_name": "Northmoor Borough Council",
             "status": "approved",
+            "reason": "",
             "services": [
                 {"service_id": str(first.pk), "service_name": "Advice line", "status": "approved"},
                 {
@@ -891,6 +931,7 @@ def test_members_see_which_councils_approve_them(owner, tenant_a, tenant_b):
             "council": "southbay",
             "council_name": "Southbay District Council",
             "status": "suspended",
+            "reason": "Late visits",
             "services": [],
         },
     ]

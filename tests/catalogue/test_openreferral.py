@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from catalogue.council.services import provider_approval_set, service_approval_set
+from catalogue.council.services import service_approval_set
 from catalogue.models import Taxonomy, TaxonomyTerm
 from catalogue.services.listings import PriceInput, ScheduleInput, service_save
 from catalogue.services.providers import provider_status_change
@@ -32,6 +32,7 @@ from epurse.db import use_public_schema
 from tests.conftest import host_client, signed_in_client
 
 from . import factories as f
+from .api_support import approve
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +54,6 @@ OPEN_ELIGIBILITY_TERMS = 6
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def _approve(tenant_users, provider, *services):
-    with tenant_context(tenant_users.tenant):
-        provider_approval_set(provider=provider, status="approved", by=tenant_users.admin)
-        for service in services:
-            service_approval_set(service=service, status="approved", by=tenant_users.admin)
-    use_public_schema()
 
 
 def _get(client: Client, path: str, status: int = 200, **params: Any) -> Any:
@@ -164,15 +157,17 @@ def conforms_to(body: Any, schema_file: str) -> None:
 @pytest.fixture
 def market(tenant_a, tenant_b):
     """Northmoor (A) approves four services of two providers; Southbay (B) approves one."""
-    care, care_owner = f.provider_registered(
+    care, care_owner, base = f.provider_with_place(
         "Careful Hands Ltd",
-        trading_name="Careful Hands",
-        companies_house_number="01234567",
-        description="Home care across Northmoor since 1998.",
-        website="https://careful-hands.example",
+        cqc=True,
+        details={
+            "trading_name": "Careful Hands",
+            "companies_house_number": "01234567",
+            "description": "Home care across Northmoor since 1998.",
+            "website": "https://careful-hands.example",
+        },
+        cqc_location_id="1-000000001",
     )
-    f.provider_vetted(care, care_owner, cqc=True)
-    base = f.location_made(care, care_owner, "NM1 1AA", cqc_location_id="1-000000001")
     far = f.location_made(care, care_owner, "FR9 9ZZ", name="Far office", area_radius_miles=60)
     home_care = f.service_made(
         care,
@@ -196,51 +191,27 @@ def market(tenant_a, tenant_b):
         ],
     )
     far_care = f.service_made(care, care_owner, location=far, name="Home care far away")
-    gym, gym_owner = f.provider_registered("Fit Together CIC")
-    f.provider_vetted(gym, gym_owner)
-    venue = f.location_made(gym, gym_owner, "NM2 3CC", area_radius_miles=5)
-    swim = f.service_made(
-        gym,
-        gym_owner,
-        location=venue,
-        name="Swimming sessions",
-        category="health-fitness",
-        prices=(500,),
-        unit="session",
-        delivery_mode="at_venue",
-        minimum_age=5,
-        maximum_age=16,
-        weekdays=(),
-    )
+    gym = f.gym_listed(venue_radius_miles=5, minimum_age=5, maximum_age=16, weekdays=())
     swim = service_save(
-        provider=gym,
-        by=gym_owner,
-        service=swim,
+        provider=gym.provider,
+        by=gym.owner,
+        service=gym.swim,
         schedules=[
             ScheduleInput(6, dt.time(10), dt.time(12)),
             ScheduleInput(7, dt.time(10), dt.time(12)),
         ],
     )
-    online = f.service_made(
-        gym,
-        gym_owner,
-        location=None,
-        name="Online chair yoga",
-        category="health-fitness",
-        prices=(300,),
-        unit="session",
-    )
-    _approve(tenant_a, care, home_care, far_care)
-    _approve(tenant_a, gym, swim, online)
-    _approve(tenant_b, gym, swim)
+    approve(tenant_a, care, home_care, far_care)
+    approve(tenant_a, gym.provider, swim, gym.online)
+    approve(tenant_b, gym.provider, swim)
     return {
         "care": care,
         "care_owner": care_owner,
-        "gym": gym,
+        "gym": gym.provider,
         "home_care": home_care,
         "far": far_care,
         "swim": swim,
-        "online": online,
+        "online": gym.online,
     }
 
 
@@ -266,11 +237,9 @@ def test_a_provider_approved_by_one_council_is_only_in_that_councils_feed(
     tenant_a, tenant_b, client_a, client_b, public_client
 ):
     # Given a provider that registers, is vetted by the platform and approved by A only
-    provider, owner = f.provider_registered("Only Northmoor Ltd")
-    f.provider_vetted(provider, owner)
-    place = f.location_made(provider, owner, "NM1 2BB")
+    provider, owner, place = f.provider_with_place("Only Northmoor Ltd", "NM1 2BB")
     service = f.service_made(provider, owner, location=place, name="Northmoor befriending")
-    _approve(tenant_a, provider, service)
+    approve(tenant_a, provider, service)
     sal = str(service.service_at_location_id)
 
     # Then A's feed and the platform's feed have it, in both listings and in detail
@@ -291,11 +260,9 @@ def test_a_service_approved_only_by_the_other_council_is_a_404_here(
     market, tenant_a, tenant_b, client_a, client_b
 ):
     # Given B approves a provider A never approved
-    provider, owner = f.provider_registered("Southbay Only Ltd")
-    f.provider_vetted(provider, owner)
-    place = f.location_made(provider, owner, "NM1 2BB")
+    provider, owner, place = f.provider_with_place("Southbay Only Ltd", "NM1 2BB")
     theirs = f.service_made(provider, owner, location=place, name="Southbay lunch club")
-    _approve(tenant_b, provider, theirs)
+    approve(tenant_b, provider, theirs)
 
     assert _names(client_b) == ["Southbay lunch club", "Swimming sessions"]
     _get(client_b, f"/services/{theirs.id}")
@@ -818,7 +785,7 @@ def test_a_service_area_of_named_districts_is_kept_for_any_postcode(market, tena
         provider, owner, "FR9 9ZZ", area_kind="districts", area_districts=["Northmoor"]
     )
     service = f.service_made(provider, owner, location=place, name="District transport")
-    _approve(tenant_a, provider, service)
+    approve(tenant_a, provider, service)
 
     assert "District transport" in _names(client_a, "/service_at_locations", postcode="NM1 2BB")
     assert "District transport" not in _names(
@@ -858,12 +825,28 @@ BAD = [
     ({"day": "XX"}, "day", "day must be a day of the week: MO, TU, WE, TH, FR, SA or SU"),
     ({"day": "8"}, "day", "day must be a day of the week"),
     ({"search": "x" * 501}, "search", "search must be 500 characters or fewer"),
+    (
+        {"search": "a\x00b"},
+        "search",
+        "search must be plain text without control characters; it has U+0000 at character 2 "
+        "(a %00 in the address). Remove it and send the request again",
+    ),
+    ({"search": "care\x1b"}, "search", "it has U+001B at character 5 (a %1B in the address)"),
+    ({"day": "MO\x00"}, "day", "day must be plain text without control characters"),
+    ({"page": "\x002"}, "page", "page must be plain text without control characters"),
+    ({"taxonomy_id": "\x07"}, "taxonomy_id", "taxonomy_id must be plain text without control"),
 ]
 BAD_PLACES = [
     ({"postcode": "NOT A POSTCODE"}, "postcode", "postcode must be a full UK postcode"),
     ({"postcode": "NM1 2BB", "proximity": "far"}, "proximity", "proximity must be a distance"),
     ({"postcode": "NM1 2BB", "proximity": "0"}, "proximity", "proximity must be a distance"),
     ({"proximity": "5000"}, "proximity", "proximity is measured from a postcode"),
+    ({"postcode": "NM1\x002BB"}, "postcode", "postcode must be plain text without control"),
+    (
+        {"postcode": "NM1 2BB", "proximity": "5\x000"},
+        "proximity",
+        "proximity must be plain text without control characters",
+    ),
 ]
 
 
@@ -893,6 +876,31 @@ def test_bad_paging_on_taxonomies_is_a_400(client_a, path):
     assert set(body["errors"]) == {"page", "per_page"}
     assert "page must be a whole number" in body["detail"]
     assert "per_page must be a whole number from 1 to 200" in body["detail"]
+
+
+def test_a_control_character_in_paging_on_taxonomies_is_a_400(client_a):
+    body = _get(client_a, "/taxonomy_terms", status=400, per_page="5\x00")
+    assert body["errors"] == {
+        "per_page": [
+            "per_page must be plain text without control characters; it has U+0000 at "
+            "character 2 (a %00 in the address). Remove it and send the request again"
+        ]
+    }
+
+
+def test_tabs_and_new_lines_in_search_are_only_white_space(market, client_a):
+    assert _names(client_a, search="\tswimming\r\n") == ["Swimming sessions"]
+    assert set(_names(client_a, search="home\tcare\nvisits")) == {"Home care visits"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/services/{}", "/service_at_locations/{}", "/taxonomies/{}", "/taxonomy_terms/{}"],
+)
+@pytest.mark.parametrize("value", ["a\x00b", "7d0c6a3e-4c3b-4b9a-9d7e-000000000000\x00"])
+def test_a_control_character_in_an_id_is_a_404(market, client_a, path, value):
+    body = _get(client_a, path.format(value), status=404)
+    assert body["detail"].endswith(f"with id {value!r} in this directory.")
 
 
 def test_every_bad_parameter_is_reported_at_once(market, client_a):
@@ -1018,16 +1026,14 @@ def test_an_unknown_host_is_a_404_with_the_header():
 
 @pytest.fixture
 def twenty_services(tenant_a):
-    provider, owner = f.provider_registered("Many Things Ltd")
-    f.provider_vetted(provider, owner)
-    place = f.location_made(provider, owner, "NM1 1AA")
+    provider, owner, place = f.provider_with_place("Many Things Ltd")
     services = [
         f.service_made(
             provider, owner, location=place, name=f"Service {n:02d}", prices=(1000, 1500)
         )
         for n in range(20)
     ]
-    _approve(tenant_a, provider, *services)
+    approve(tenant_a, provider, *services)
     return services
 
 

@@ -7,21 +7,21 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.services import user_create
-from catalogue.council.selectors import CouncilApproval, provider_council_approvals
 from catalogue.council.services import provider_approval_set
 from catalogue.cqc import OGL_ATTRIBUTION
 from catalogue.models import (
-    CqcLocation,
     Location,
     PriceOption,
     Provider,
@@ -37,10 +37,10 @@ from epurse.db import use_public_schema
 from tests.conftest import host_client
 
 from . import factories as f
+from .api_support import PUBLIC_HOST, public_signed_in
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_HOST = "localhost"
 NEXT_YEAR = timezone.localdate() + dt.timedelta(days=365)
 
 
@@ -65,11 +65,50 @@ def error_summary(response) -> list[tuple[str, str]]:
     ]
 
 
-def signed_in(user: User) -> Client:
-    use_public_schema()
-    client = host_client(PUBLIC_HOST)
-    client.force_login(user)
-    return client
+class _FormValues(HTMLParser):
+    """What a browser sends when the page's form is submitted as it was shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def _add(self, name: str | None, value: str | None) -> None:
+        if name:
+            self.values.setdefault(name, []).append(value or "")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input" and a.get("type") not in ("submit", "file"):
+            if a.get("type") in ("radio", "checkbox") and "checked" not in a:
+                return
+            self._add(a.get("name"), a.get("value"))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self._add(self._select, a.get("value"))
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self._add(self._textarea, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
+
+def form_values(response) -> dict[str, str | list[str]]:
+    parser = _FormValues()
+    parser.feed(response.content.decode())
+    return {
+        name: values[0] if len(values) == 1 else values for name, values in parser.values.items()
+    }
 
 
 def pdf(name: str = "insurance.pdf", content: bytes = f.PDF) -> SimpleUploadedFile:
@@ -134,7 +173,7 @@ def member():
     """A registered provider, its owner signed in, and a place it works from."""
     provider, owner = f.provider_registered("Careful Hands Ltd")
     place = f.location_made(provider, owner, "NM1 1AA")
-    return provider, owner, place, signed_in(owner)
+    return provider, owner, place, public_signed_in(owner)
 
 
 @pytest.fixture
@@ -162,7 +201,7 @@ def other():
 
 @pytest.fixture
 def operator_client():
-    return signed_in(f.operator())
+    return public_signed_in(f.operator())
 
 
 # --- Registering --------------------------------------------------------------------
@@ -319,7 +358,7 @@ def test_a_user_who_is_not_a_provider_member_is_refused_and_it_is_audited() -> N
         role_codes=["provider_staff"],
         password=f.PASSWORD,
     )
-    client = signed_in(stranger)
+    client = public_signed_in(stranger)
 
     response = client.get("/providers/services/add/")
 
@@ -388,7 +427,7 @@ def test_a_document_downloads_as_an_attachment_for_its_provider_and_operators(
     _provider, owner, _place, _service, _image, doc = other
     path = f"/providers/documents/{doc.pk}/"
 
-    for client in (signed_in(owner), operator_client):
+    for client in (public_signed_in(owner), operator_client):
         response = client.get(path)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
@@ -398,6 +437,19 @@ def test_a_document_downloads_as_an_attachment_for_its_provider_and_operators(
     anonymous = host_client(PUBLIC_HOST).get(path)
     assert anonymous.status_code == 302
     assert anonymous["Location"] == f"/account/sign-in/?next={path}"
+
+
+def test_another_providers_document_is_not_read_for_a_member(member, other) -> None:
+    client = member[3]
+    doc = other[5]
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/providers/documents/{doc.pk}/")
+
+    assert response.status_code == 404
+    # The file itself was never read for someone who may not have it.
+    assert [q["sql"] for q in queries if '"catalogue_upload"."content"' in q["sql"]] == []
+    assert AuditEntry.objects.filter(action="web.access_denied").count() == 1
 
 
 # --- Vetting documents --------------------------------------------------------------
@@ -472,8 +524,52 @@ def test_the_upload_page_preselects_the_kind_from_the_checklist(member) -> None:
             {"kind": "insurance", "document": "pdf", "day": "1", "month": "1", "year": "2020"},
             [("#id_expires_on_day", "The expiry date must be today or in the future")],
         ),
+        (
+            {
+                "kind": "insurance",
+                "document": "pdf",
+                "day": "99999999999999999999",
+                "month": "1",
+                "year": "2031",
+            },
+            [("#id_expires_on_day", "The expiry date must be a real date")],
+        ),
+        (
+            {"kind": "insurance", "document": "pdf", "day": "1", "month": "001", "year": "2031"},
+            [("#id_expires_on_month", "The expiry date must be a real date")],
+        ),
+        (
+            {"kind": "insurance", "document": "pdf", "day": "1", "month": "13", "year": "2031"},
+            [("#id_expires_on_month", "The expiry date must be a real date")],
+        ),
+        (
+            {"kind": "insurance", "document": "pdf", "day": "1", "month": "1", "year": "20310"},
+            [("#id_expires_on_year", "The expiry date must include a year of 4 digits, like 2027")],
+        ),
+        (
+            {"kind": "insurance", "document": "pdf", "day": "1", "month": "1", "year": "0000"},
+            [("#id_expires_on_year", "The expiry date must be a real date")],
+        ),
+        (
+            {"kind": "insurance", "document": "pdf", "day": "²", "month": "1", "year": "2031"},
+            [("#id_expires_on_day", "The expiry date must be a real date")],
+        ),
     ],
-    ids=["no-expiry", "no-file", "not-a-pdf", "no-kind", "not-a-date", "no-month", "expired"],
+    ids=[
+        "no-expiry",
+        "no-file",
+        "not-a-pdf",
+        "no-kind",
+        "not-a-date",
+        "no-month",
+        "expired",
+        "day-too-long",
+        "month-too-long",
+        "no-such-month",
+        "year-too-long",
+        "year-zero",
+        "not-an-ascii-digit",
+    ],
 )
 def test_document_mistakes_are_shown_and_nothing_is_written(member, fields, expected) -> None:
     client = member[3]
@@ -636,6 +732,69 @@ def test_changing_a_service_shows_what_it_has_and_keeps_the_changes(member) -> N
     assert (service.price_from_pence, service.status) == (1999, "published")
 
 
+def test_renaming_a_service_keeps_all_its_prices_and_times(member) -> None:
+    # Given a service made through the API with 12 prices and two times on Monday
+    _provider, _owner, place, client = member
+    created = client.post(
+        "/api/catalogue/provider/services/",
+        {
+            "name": "Help at home",
+            "summary": "Friendly help with washing, dressing and meals",
+            "description": "Trained carers visit you at home.",
+            "category": "home-care",
+            "delivery_mode": "at_home",
+            "location": str(place.pk),
+            "prices": [
+                {"amount_pence": 1000 + 100 * n, "unit": "hour", "label": f"Band {n}"}
+                for n in range(1, 13)
+            ],
+            "schedules": [
+                {"day": "monday", "opens_at": "09:00", "closes_at": "12:00"},
+                {"day": "monday", "opens_at": "14:00", "closes_at": "17:30"},
+                {"day": "wednesday", "opens_at": "10:00", "closes_at": "16:00"},
+            ],
+        },
+        content_type="application/json",
+    )
+    service = Service.objects.get(pk=created.json()["id"])
+    prices = sorted(service.prices.values_list("amount_pence", "unit", "label"))
+    times = sorted(service.schedules.values_list("weekday", "opens_at", "closes_at"))
+    assert (len(prices), len(times)) == (12, 3)
+
+    # When its provider renames it on the web form, sending back what the form shows
+    data = form_values(client.get(f"/providers/services/{service.pk}/"))
+    data["name"] = "Help at home and in the garden"
+    response = client.post(f"/providers/services/{service.pk}/", data)
+
+    # Then the name changes and every price and time is still there
+    assert response.status_code == 302, error_summary(response)
+    service.refresh_from_db()
+    assert service.name == "Help at home and in the garden"
+    assert sorted(service.prices.values_list("amount_pence", "unit", "label")) == prices
+    assert sorted(service.schedules.values_list("weekday", "opens_at", "closes_at")) == times
+    assert data["price_13_amount"] == ""  # one empty row to add a price
+    assert (data["monday_opens"], data["monday_closes"]) == ("09:00", "12:00")
+    assert (data["monday_opens_2"], data["monday_closes_2"]) == ("14:00", "17:30")
+
+
+def test_more_price_rows_than_a_service_can_have_are_refused(member) -> None:
+    provider, _owner, place, client = member
+    data = service_post(location=str(place.pk))
+    for n in range(1, 22):
+        data.update({f"price_{n}_amount": str(n), f"price_{n}_unit": "hour"})
+
+    response = client.post("/providers/services/add/", data)
+
+    assert response.status_code == 400
+    assert error_summary(response) == [("", "Give at most 20 prices")]
+    assert not Service.objects.filter(provider=provider).exists()
+
+    # Clearing one row is enough
+    data.update({"price_21_amount": "", "price_21_unit": ""})
+    assert client.post("/providers/services/add/", data).status_code == 302
+    assert PriceOption.objects.filter(service__provider=provider).count() == 20
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
@@ -691,6 +850,34 @@ def test_changing_a_service_shows_what_it_has_and_keeps_the_changes(member) -> N
             {"languages": ["xx"]},
             [("#id_languages", "Choose languages from the list")],
         ),
+        (
+            {"name": "Help\x00at home", "description": "Visits\x00"},
+            [
+                ("#id_name", "Null characters are not allowed."),
+                ("#id_description", "Null characters are not allowed."),
+            ],
+        ),
+        (
+            {"monday_opens": "9:00:00:00:00"},
+            [("#id_monday_opens", "Use 10 characters or fewer")],
+        ),
+        (
+            {
+                "minimum_booking": "9" * 30,
+                "cancellation_notice_hours": "-1",
+                "minimum_age": "9" * 5000,
+                "maximum_age": "151",
+            },
+            [
+                ("#id_minimum_booking", "The smallest booking must be between 1 and 32,767"),
+                (
+                    "#id_cancellation_notice_hours",
+                    "The notice needed to cancel must be between 0 and 32,767",
+                ),
+                ("#id_minimum_age", "Enter the youngest age as a whole number, like 18"),
+                ("#id_maximum_age", "The oldest age must be between 0 and 150"),
+            ],
+        ),
     ],
     ids=[
         "negative",
@@ -706,6 +893,9 @@ def test_changing_a_service_shows_what_it_has_and_keeps_the_changes(member) -> N
         "at-home-without-a-place",
         "no-name-or-category",
         "unknown-language",
+        "null-characters",
+        "time-too-long",
+        "absurd-numbers",
     ],
 )
 def test_service_mistakes_are_shown_and_nothing_is_written(member, changes, expected) -> None:
@@ -843,18 +1033,26 @@ def test_councils_that_approve_the_provider(member, tenant_a, tenant_b) -> None:
         )
     use_public_schema()
 
-    assert provider_council_approvals(provider=provider) == [
-        CouncilApproval("Northmoor Borough Council", "approved", ""),
-        CouncilApproval("Southbay District Council", "suspended", "Complaints being looked into"),
-    ]
     page = re.sub(r"\s+", " ", text_of(client.get("/providers/councils/")))
+
     assert (
         '<th scope="row" class="govuk-table__header">Northmoor Borough Council</th> '
         '<td class="govuk-table__cell">'
-        '<strong class="govuk-tag govuk-tag--green">Approved</strong></td>'
+        '<strong class="govuk-tag govuk-tag--green">Approved</strong></td> '
+        '<td class="govuk-table__cell"></td>'
     ) in page
-    assert "Southbay District Council" in page
-    assert "Complaints being looked into" in page
+    # The same reason the API gives (GET /api/catalogue/provider/councils/).
+    assert (
+        '<th scope="row" class="govuk-table__header">Southbay District Council</th> '
+        '<td class="govuk-table__cell">'
+        '<strong class="govuk-tag govuk-tag--orange">Suspended</strong></td> '
+        '<td class="govuk-table__cell">Complaints being looked into</td>'
+    ) in page
+    api = client.get("/api/catalogue/provider/councils/").json()
+    assert [(c["council_name"], c["status"], c["reason"]) for c in api] == [
+        ("Northmoor Borough Council", "approved", ""),
+        ("Southbay District Council", "suspended", "Complaints being looked into"),
+    ]
 
 
 def test_a_provider_no_council_approves_is_told_so(member, tenant_a) -> None:
@@ -868,17 +1066,16 @@ def test_a_provider_no_council_approves_is_told_so(member, tenant_a) -> None:
 def test_the_dashboard_shows_cqc_ratings_with_the_licence(member) -> None:
     provider, owner, _place, client = member
     f.location_made(provider, owner, "NM2 3CC", name="Care home", cqc_location_id="1-000000042")
-    CqcLocation.objects.create(
-        location_id="1-000000042",
-        name="Careful Hands care home",
-        overall="Good",
+    f.cqc_rated(
+        "1-000000042",
+        "Careful Hands care home",
+        "Good",
         report_date=dt.date(2024, 3, 1),
         safe="Requires improvement",
         effective="Good",
         caring="Outstanding",
         responsive="Good",
         well_led="Good",
-        overall_rank=3,
         synced_at=timezone.now(),
     )
 

@@ -6,6 +6,8 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, QuerySet, Window
 from rest_framework.pagination import PageNumberPagination
 
+_MAX_OFFSET = 2**63 - 1
+
 
 class PagePagination(PageNumberPagination):
     """`page` and `per_page`, as Open Referral UK uses them."""
@@ -23,8 +25,13 @@ class WindowCountPaginator(Paginator):
         number = self.validate_number_format(number)
         bottom = (number - 1) * self.per_page
         queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
-        rows = list(
-            queryset.annotate(_window_total=Window(Count("*")))[bottom : bottom + self.per_page]
+        # PostgreSQL's OFFSET is a bigint: a page beyond it is past the end of any list.
+        rows = (
+            list(
+                queryset.annotate(_window_total=Window(Count("*")))[bottom : bottom + self.per_page]
+            )
+            if bottom <= _MAX_OFFSET
+            else []
         )
         if rows:
             self.__dict__["count"] = rows[0]._window_total
