@@ -60,6 +60,7 @@ TENANT_APPS = [
     "core",
     "accounts",
     "catalogue.council",
+    "tenants.rules",
     "purse",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
