@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
 from accounts.models import User
@@ -18,6 +19,7 @@ from core.services import SYSTEM, Origin, audit_record
 from epurse.db import PUBLIC_SCHEMA
 
 from .models import Domain, Tenant
+from .rules.defaults import rules_defaults_ensure
 from .schemas import schema_clone_from_template, template_lock, template_schema_ensure_locked
 from .selectors import tenant_base_url
 
@@ -177,6 +179,8 @@ def _onboard(
             password=admin_password,
             origin=origin,
         )
+        # The kind's default budget rules, so the tenant can assess people on day one.
+        rules_defaults_ensure(kind=kind, effective_from=timezone.localdate())
         link = (
             ""
             if admin_password

@@ -1,0 +1,128 @@
+"""Reads for budget rules: which version applies on a day, and what a draft would do to
+the budgets people have now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from core.errors import DomainError, ValidationFailed
+
+from .compute import indicative_budget
+from .models import Answer, Domain, Question, RulesVersion
+
+
+def day_text(day: date) -> str:
+    """3 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def rules_in_effect(*, on: date) -> RulesVersion | None:
+    """The published version in effect on `on`: the one with the latest effective date
+    on or before it. None when no rules had taken effect by then."""
+    return (
+        RulesVersion.objects.filter(status=RulesVersion.Status.PUBLISHED, effective_from__lte=on)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def rules_for(*, on: date) -> RulesVersion:
+    """The published version in effect on `on`; a DomainError when there is none."""
+    version = rules_in_effect(on=on)
+    if version is None:
+        raise DomainError(
+            f"No budget rules are in effect on {day_text(on)}. Publish a rules version "
+            "that takes effect on or before that day."
+        )
+    return version
+
+
+def rules_version_list() -> QuerySet[RulesVersion]:
+    return RulesVersion.objects.order_by("-number")
+
+
+def rules_questionnaire(*, version: RulesVersion) -> QuerySet[Domain]:
+    """The version's domains in order, each with its questions and their answers."""
+    return Domain.objects.filter(version=version).prefetch_related("questions__answers")
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    person: object  # purse.models.Person
+    current_weekly_pence: int
+    # None when the draft cannot be worked out from the person's answers (see `note`).
+    draft_weekly_pence: int | None
+    difference_pence: int | None
+    note: str = ""
+
+
+def rules_preview(*, draft: RulesVersion) -> list[PreviewRow]:
+    """For every active budget: its weekly amount now, the indicative amount the draft
+    would give from the person's latest completed assessment, and the difference.
+    Reports only: budgets and plans keep the version they were approved under.
+
+    Answers are matched to the draft by domain, question and answer code, so a draft
+    copied from an earlier version reads the same answers. The adjustments applied at
+    the assessment are applied again where the draft still has them."""
+    from purse.models import Assessment, AssessmentAnswer, Budget
+
+    draft_adjustments = set(draft.adjustments.values_list("code", flat=True))
+    draft_answers: dict[tuple[str, str, str], Answer] = {
+        (a.question.domain.code, a.question.code, a.code): a
+        for a in Answer.objects.filter(question__domain__version=draft).select_related(
+            "question__domain"
+        )
+    }
+    draft_questions = list(Question.objects.filter(domain__version=draft).select_related("domain"))
+    rows: list[PreviewRow] = []
+    budgets = (
+        Budget.objects.filter(status=Budget.Status.ACTIVE)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "person_id")
+    )
+    for budget in budgets:
+        current = budget.weekly_pence
+        assessment = (
+            Assessment.objects.filter(person=budget.person_id, status=Assessment.Status.COMPLETED)
+            .order_by("-completed_at", "-pk")
+            .first()
+        )
+        if assessment is None:
+            rows.append(PreviewRow(budget.person, current, None, None, "No completed assessment"))
+            continue
+        given = AssessmentAnswer.objects.filter(assessment=assessment).select_related(
+            "question__domain", "answer"
+        )
+        answers: dict[str | Question, str | Answer] = {}
+        for row in given:
+            key = (row.question.domain.code, row.question.code, row.answer.code)
+            if key in draft_answers:
+                answers[draft_answers[key].question] = draft_answers[key]
+        answered = {q.pk for q in answers if isinstance(q, Question)}
+        missing = [q.text for q in draft_questions if q.pk not in answered]
+        if missing:
+            rows.append(
+                PreviewRow(
+                    budget.person,
+                    current,
+                    None,
+                    None,
+                    f"Needs a new assessment: the draft asks {missing[0]!r}, "
+                    "which their last assessment does not answer",
+                )
+            )
+            continue
+        try:
+            # The adjustments the care manager applied, where the draft still has them.
+            kept = [code for code in assessment.adjustments if code in draft_adjustments]
+            weekly = indicative_budget(
+                version=draft, answers=answers, adjustments=kept
+            ).weekly_pence
+        except (DomainError, ValidationFailed) as error:
+            rows.append(PreviewRow(budget.person, current, None, None, error.detail))
+            continue
+        rows.append(PreviewRow(budget.person, current, weekly, weekly - current))
+    return rows
