@@ -173,6 +173,8 @@ class Assessment(models.Model):
     wellbeing_impact_significant = models.BooleanField(null=True)
     eligible = models.BooleanField(null=True)
     notes = models.TextField(blank=True)
+    # Codes of the rules version's adjustments the care manager applied.
+    adjustments = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     total_points = models.PositiveIntegerField(null=True, blank=True)
     indicative_weekly_pence = models.BigIntegerField(null=True, blank=True)
     # The lines of "why is my budget £X?", in plain English, as computed.

@@ -1,0 +1,86 @@
+"""Reads of people's records. A person's record is shown only to those who may see it,
+and every read by staff is audited (the brief, §6)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.permissions import user_permissions
+from core.errors import DomainError
+from core.services import Origin, audit_record
+
+from .models import Person, Representative, SupportWorkerAssignment
+
+# Permission codes granted by the tenant roles (accounts migration 0002): support
+# workers and care managers see people; care managers also manage plans, and see every
+# person of their council, while support workers see only their current caseload.
+PEOPLE_VIEW_CASELOAD = "people.view_caseload"
+PLANS_MANAGE = "plans.manage"
+
+
+class PersonNotFound(DomainError):
+    """Raised both when there is no such person and when the viewer may not see them, so
+    that the answer does not reveal whether someone is known to the council (HTTP 404)."""
+
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+    def __init__(self) -> None:
+        super().__init__("We could not find that person. Check the link or search again.")
+
+
+def _current(today: Any) -> Q:
+    return Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+def person_for_viewer(*, public_id: uuid.UUID | str, viewer: Any, origin: Origin) -> Person:
+    """The person with this public id, if `viewer` may see them now; else PersonNotFound.
+
+    Who may see a person: a care manager (any person of the council); a support worker
+    (people assigned to them today); the person themselves; a representative whose
+    scopes include "view" and whose dates cover today. Staff reads write a "person.viewed"
+    audit entry; the person's own reads and their representatives' are not staff reads.
+    """
+    try:
+        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        raise PersonNotFound() from None
+    if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        raise PersonNotFound()
+    person = Person.objects.filter(public_id=key).first()
+    if person is None:
+        raise PersonNotFound()
+    if person.user_id is not None and person.user_id == viewer.pk:
+        return person
+
+    today = timezone.localdate()
+    permissions = user_permissions(viewer)
+    if PEOPLE_VIEW_CASELOAD in permissions:
+        if PLANS_MANAGE in permissions:
+            basis = "council"
+        elif SupportWorkerAssignment.objects.filter(
+            _current(today), person=person, worker=viewer
+        ).exists():
+            basis = "caseload"
+        else:
+            basis = ""
+        if basis:
+            audit_record(
+                action="person.viewed",
+                actor=viewer,
+                obj=person,
+                origin=origin,
+                detail={"basis": basis},
+            )
+            return person
+
+    if Representative.objects.filter(
+        _current(today), person=person, user=viewer, scopes__contains=[Representative.Scope.VIEW]
+    ).exists():
+        return person
+    raise PersonNotFound()
