@@ -335,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "tenant_schemas": ["public"],
     },
+    # Daily, to every tenant: care managers hear of reviews due within 14 days.
+    "review-reminders": {
+        "task": "purse.tasks.review_reminders",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- CQC ratings (catalogue) -------------------------------------------------------

@@ -1,0 +1,21 @@
+"""Periodic work on people's plans, in each tenant's schema (tasks are tenant tasks
+unless they say otherwise)."""
+
+from __future__ import annotations
+
+import logging
+
+from epurse.celery import app
+
+from .services.reviews import review_reminders_send
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(soft_time_limit=600, time_limit=660)
+def review_reminders() -> int:
+    """Tell care managers about reviews due within 14 days. Each review is announced
+    once, so running twice in a day sends nothing more."""
+    sent = review_reminders_send()
+    logger.info("Review reminders sent: %d", sent)
+    return sent
