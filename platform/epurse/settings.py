@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "VettingDecisionEnum": "catalogue.api.serializers.VETTING_DECISIONS",
         "CouncilDecisionEnum": "catalogue.api.serializers.DECISIONS",
         "CouncilDecisionFilterEnum": "catalogue.api.serializers.DECISION_FILTERS",
+        "RulesVersionStatusEnum": "tenants.rules.models.RulesVersion.Status",
+        "ManagementEnum": "tenants.rules.models.Management",
     },
 }
 

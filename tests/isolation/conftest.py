@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -13,9 +14,13 @@ from catalogue.council.reviews import review_submit
 from catalogue.council.services import provider_approval_set, service_approval_set
 from catalogue.services.listings import service_image_add
 from epurse.db import use_public_schema
+from purse.models import Challenge, PlanLine, Representative, SupportPlan
+from purse.services.plans import plan_approve
+from tenants.rules.models import RulesVersion
 from tests.catalogue import factories as f
 from tests.conftest import TenantUsers, signed_in_client
 from tests.isolation.harness import Tenant, probe
+from tests.purse import plan_builders as pb
 
 
 def _catalogue_of_b(tenant_b: TenantUsers) -> None:
@@ -46,12 +51,63 @@ def _catalogue_of_b(tenant_b: TenantUsers) -> None:
     use_public_schema()
 
 
+def _purse_of_b(tenant_b: TenantUsers) -> None:
+    """A person in B with a representative, an assessment, an approved plan (so a
+    budget and reviews), a challenge, and a draft rules version numbered far above
+    any A reaches while probed (rules versions are numbered per tenant)."""
+    with tenant_context(tenant_b.tenant):
+        manager = pb.staff("Probe Manager")
+        second = pb.staff("Probe Second")
+        version = pb.rules_version()
+        person = pb.person("Probe", "Person")
+        representative = user_create(
+            email="probe.rep@southbay.example", full_name="Probe Rep", role_codes=["representative"]
+        )
+        Representative.objects.create(
+            person=person,
+            user=representative,
+            relationship="family",
+            scopes=["view"],
+            starts_on=dt.date(2020, 1, 1),
+        )
+        assessment = pb.assessment(person, version, manager, indicative=10000)
+        plan = SupportPlan.objects.create(
+            person=person,
+            assessment=assessment,
+            rules_version=version,
+            outcomes="Probe outcomes",
+            management="council_managed",
+            weekly_budget_pence=10000,
+            starts_on=dt.date(2026, 1, 5),
+            created_by=manager,
+        )
+        PlanLine.objects.create(
+            plan=plan, category="home-care", description="Probe", weekly_cost_pence=10000
+        )
+        plan_approve(plan=plan, by=second)
+        Challenge.objects.create(
+            person=person,
+            plan=plan,
+            raised_by=manager,
+            raised_on=dt.date(2026, 1, 6),
+            reason="Probe",
+        )
+        RulesVersion.objects.create(
+            number=90,
+            effective_from=dt.date(2100, 1, 1),
+            price_per_point_pence=100,
+            allowed_management=["council_managed"],
+        )
+    use_public_schema()
+
+
 @pytest.fixture
 def run_probe(tenant_a: TenantUsers, tenant_b: TenantUsers) -> Any:
     """Probe A's API against B, as a user of A holding every permission there is."""
 
     def run() -> Any:
         _catalogue_of_b(tenant_b)
+        _purse_of_b(tenant_b)
         with tenant_context(tenant_a.tenant):
             every = sorted(
                 {

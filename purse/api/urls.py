@@ -1,0 +1,56 @@
+"""The personal budgets API, under /api/purse/ (a council's host only)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("people/", views.PersonList.as_view(), name="purse-person-list"),
+    path("people/<uuid:id>/", views.PersonDetail.as_view(), name="purse-person"),
+    path(
+        "people/<uuid:id>/representatives/",
+        views.RepresentativeAdd.as_view(),
+        name="purse-representative-add",
+    ),
+    path(
+        "representatives/<int:id>/end/",
+        views.RepresentativeEnd.as_view(),
+        name="purse-representative-end",
+    ),
+    path("assessments/", views.AssessmentStart.as_view(), name="purse-assessment-start"),
+    path("assessments/<uuid:id>/", views.AssessmentDetail.as_view(), name="purse-assessment"),
+    path(
+        "assessments/<uuid:id>/answers/",
+        views.AssessmentAnswerSet.as_view(),
+        name="purse-assessment-answer",
+    ),
+    path(
+        "assessments/<uuid:id>/eligibility/",
+        views.AssessmentEligibility.as_view(),
+        name="purse-assessment-eligibility",
+    ),
+    path(
+        "assessments/<uuid:id>/complete/",
+        views.AssessmentComplete.as_view(),
+        name="purse-assessment-complete",
+    ),
+    path("plans/", views.PlanCreate.as_view(), name="purse-plan-create"),
+    path("plans/<uuid:id>/", views.PlanDetail.as_view(), name="purse-plan"),
+    path("plans/<uuid:id>/approve/", views.PlanApprove.as_view(), name="purse-plan-approve"),
+    path(
+        "plans/<uuid:id>/reviews/",
+        views.PlanReviewTrigger.as_view(),
+        name="purse-plan-review-trigger",
+    ),
+    path("budgets/", views.BudgetList.as_view(), name="purse-budget-list"),
+    path("reviews/", views.ReviewList.as_view(), name="purse-review-list"),
+    path(
+        "reviews/<int:id>/complete/", views.ReviewComplete.as_view(), name="purse-review-complete"
+    ),
+    path("challenges/", views.ChallengeRaise.as_view(), name="purse-challenge-raise"),
+    path(
+        "challenges/<int:id>/decision/",
+        views.ChallengeDecide.as_view(),
+        name="purse-challenge-decide",
+    ),
+]

@@ -1,0 +1,557 @@
+"""Personal budgets API, on a council's host only (404 on the platform's host).
+
+Care managers (plans.manage) change records; support workers see their caseload; a
+budget holder and representatives with the view scope read their own; finance
+(finance.manage) reads budgets only. Every read of a person's record by staff is
+audited (purse.selectors.person_for_viewer); a record the caller may not see is 404,
+so the answer never tells whether someone is known to the council."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.permissions import requires, user_has_permission
+from catalogue.api.base import COUNCIL_HOST, HostScoped, requires_any, signed_in_user
+from core.errors import ValidationFailed
+from core.services import Origin, audit_record
+from tenants.rules.models import Answer, Question
+
+from ..models import (
+    Assessment,
+    Budget,
+    Challenge,
+    Person,
+    Representative,
+    Review,
+    SupportPlan,
+    SupportWorkerAssignment,
+)
+from ..selectors import PEOPLE_VIEW_CASELOAD, PLANS_MANAGE, person_for_viewer
+from ..services import assessments, challenges, people, plans, reviews
+from .serializers import (
+    AnswerInput,
+    AssessmentOut,
+    AssessmentStartInput,
+    BudgetOut,
+    ChallengeDecideInput,
+    ChallengeInput,
+    ChallengeOut,
+    CompleteInput,
+    EligibilityInput,
+    PersonInput,
+    PersonRecordOut,
+    PersonSummaryOut,
+    PlanInput,
+    PlanOut,
+    PlanReviewOut,
+    RepresentativeEndInput,
+    RepresentativeInput,
+    RepresentativeOut,
+    ReviewCompleteInput,
+    ReviewListInput,
+    ReviewTriggerInput,
+)
+
+FINANCE_MANAGE = "finance.manage"
+PROBLEM = OpenApiResponse(description="Problem details (application/problem+json)")
+MANAGES_PLANS = requires(PLANS_MANAGE)
+
+_PLAN_RELATED = ("person", "assessment", "rules_version")
+
+
+@extend_schema(tags=["purse: people, assessments and plans (a council's host only)"])
+class _Purse(HostScoped):
+    host_scope = COUNCIL_HOST
+
+
+def _not_found(field: str, what: str) -> ValidationFailed:
+    # The id is not repeated: it may be another council's.
+    message = f"We could not find that {what}. Check the id."
+    return ValidationFailed(message, field_errors={field: [message]})
+
+
+def _user(public_id: Any, field: str) -> User:
+    user = User.objects.filter(public_id=public_id).first()
+    if user is None:
+        raise _not_found(field, "user")
+    return user
+
+
+def _visible(request: Request, person: Person) -> Person:
+    """`person`, if the caller may see them (audited for staff); else 404."""
+    return person_for_viewer(
+        public_id=person.public_id, viewer=request.user, origin=Origin.of(request)
+    )
+
+
+def _current(today: Any) -> Q:
+    return Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+# --- People ---------------------------------------------------------------------
+
+
+class PersonList(_Purse, generics.ListCreateAPIView[Person]):
+    """GET: people a member of staff works with (care managers: everyone here; support
+    workers: their caseload today). The list read is audited. POST: record a person
+    (care managers)."""
+
+    serializer_class = PersonSummaryOut
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "POST":
+            return [MANAGES_PLANS()]
+        return [requires(PEOPLE_VIEW_CASELOAD)()]
+
+    def get_queryset(self) -> QuerySet[Person]:
+        viewer = signed_in_user(self.request)
+        if user_has_permission(viewer, PLANS_MANAGE):
+            return Person.objects.all()
+        caseload = SupportWorkerAssignment.objects.filter(
+            _current(timezone.localdate()), worker=viewer
+        ).values("person_id")
+        return Person.objects.filter(pk__in=caseload)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        audit_record(
+            action="people.listed",
+            actor=request.user,
+            origin=Origin.of(request),
+            detail={"query": request.GET.urlencode()[:500]},
+        )
+        return response
+
+    @extend_schema(request=PersonInput, responses={201: PersonRecordOut, 400: PROBLEM})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = PersonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        account = fields.pop("account", None)
+        person = people.person_create(
+            **fields,
+            user=_user(account, "account") if account else None,
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(PersonRecordOut(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetail(_Purse, generics.GenericAPIView[Person]):
+    """GET: a person's record, for staff who work with them (audited), the person
+    themself and representatives with the view scope; anyone else gets 404. PATCH:
+    change some details (care managers)."""
+
+    serializer_class = PersonRecordOut
+    queryset = Person.objects.all()
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "PATCH":
+            return [MANAGES_PLANS()]
+        return [IsAuthenticated()]
+
+    def get(self, request: Request, id: str) -> Response:
+        person = person_for_viewer(public_id=id, viewer=request.user, origin=Origin.of(request))
+        return Response(PersonRecordOut(person).data)
+
+    @extend_schema(
+        request=PersonInput(partial=True), responses={200: PersonRecordOut, 400: PROBLEM}
+    )
+    def patch(self, request: Request, id: str) -> Response:
+        person = self.get_object()
+        data = PersonInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "account" in changes:
+            account = changes.pop("account")
+            changes["user"] = _user(account, "account") if account else None
+        person = people.person_update(
+            person=person, by=signed_in_user(request), origin=Origin.of(request), **changes
+        )
+        return Response(PersonRecordOut(person).data)
+
+
+class RepresentativeAdd(_Purse, generics.GenericAPIView[Person]):
+    """Let a user with the representative role act for the person, within scopes
+    (view, order, manage), between two dates (care managers)."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = RepresentativeOut
+    queryset = Person.objects.all()
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    @extend_schema(request=RepresentativeInput, responses={201: RepresentativeOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        person = self.get_object()
+        data = RepresentativeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        representative = people.representative_add(
+            person=person,
+            user=_user(fields.pop("user"), "user"),
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+            **fields,
+        )
+        return Response(RepresentativeOut(representative).data, status=status.HTTP_201_CREATED)
+
+
+class RepresentativeEnd(_Purse, generics.GenericAPIView[Representative]):
+    """Stop a representative acting for the person after a day (default today)."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = RepresentativeOut
+    queryset = Representative.objects.select_related("user", "person")
+    lookup_url_kwarg = "id"
+
+    @extend_schema(request=RepresentativeEndInput, responses={200: RepresentativeOut, 400: PROBLEM})
+    def post(self, request: Request, id: int) -> Response:
+        representative = self.get_object()
+        data = RepresentativeEndInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        representative = people.representative_end(
+            representative=representative,
+            ends_on=data.validated_data.get("ends_on"),
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(RepresentativeOut(representative).data)
+
+
+# --- Assessments ----------------------------------------------------------------
+
+
+def _assessment_out(assessment: Assessment) -> dict[str, Any]:
+    fresh = (
+        Assessment.objects.select_related("person", "rules_version")
+        .prefetch_related("answers__question", "answers__answer")
+        .get(pk=assessment.pk)
+    )
+    return AssessmentOut(fresh).data
+
+
+class AssessmentStart(_Purse, generics.GenericAPIView[Assessment]):
+    """Start a needs assessment of a person under the rules in effect today."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = AssessmentOut
+
+    @extend_schema(request=AssessmentStartInput, responses={201: AssessmentOut, 400: PROBLEM})
+    def post(self, request: Request) -> Response:
+        data = AssessmentStartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = Person.objects.filter(public_id=data.validated_data["person"]).first()
+        if person is None:
+            raise _not_found("person", "person")
+        assessment = assessments.assessment_start(
+            person=person, by=signed_in_user(request), origin=Origin.of(request)
+        )
+        return Response(_assessment_out(assessment), status=status.HTTP_201_CREATED)
+
+
+class _AssessmentObject(_Purse, generics.GenericAPIView[Assessment]):
+    serializer_class = AssessmentOut
+    queryset = Assessment.objects.select_related("person", "rules_version")
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+
+class AssessmentDetail(_AssessmentObject):
+    """An assessment with its answers and, once complete, the plain-English explanation
+    of the indicative budget ("why is my budget £X?"). Readers as for the person."""
+
+    def get(self, request: Request, id: str) -> Response:
+        assessment = self.get_object()
+        _visible(request, assessment.person)
+        return Response(_assessment_out(assessment))
+
+
+class AssessmentAnswerSet(_AssessmentObject):
+    """Record (or change) the answer to one question of the assessment's questionnaire."""
+
+    permission_classes = [MANAGES_PLANS]
+
+    @extend_schema(request=AnswerInput, responses={200: AssessmentOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        assessment = self.get_object()
+        data = AnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = Question.objects.filter(pk=data.validated_data["question"]).first()
+        if question is None:
+            raise _not_found("question", "question")
+        answer = Answer.objects.filter(pk=data.validated_data["answer"]).first()
+        if answer is None:
+            raise _not_found("answer", "answer")
+        assessments.assessment_answer(
+            assessment=assessment,
+            question=question,
+            answer=answer,
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(_assessment_out(assessment))
+
+
+class AssessmentEligibility(_AssessmentObject):
+    """Record the three eligibility conditions (Care Act outcomes not achieved, needs
+    from a condition, significant impact on wellbeing) and notes."""
+
+    permission_classes = [MANAGES_PLANS]
+
+    @extend_schema(request=EligibilityInput, responses={200: AssessmentOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        assessment = self.get_object()
+        data = EligibilityInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessments.assessment_record_eligibility(
+            assessment=assessment,
+            outcomes_not_achieved=data.validated_data["outcomes_not_achieved"],
+            needs_from_condition=data.validated_data["needs_from_condition"],
+            wellbeing_impact_significant=data.validated_data["wellbeing_impact_significant"],
+            notes=data.validated_data.get("notes", ""),
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(_assessment_out(assessment))
+
+
+class AssessmentComplete(_AssessmentObject):
+    """Decide eligibility and work out the indicative budget, with its explanation."""
+
+    permission_classes = [MANAGES_PLANS]
+
+    @extend_schema(request=CompleteInput, responses={200: AssessmentOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        assessment = self.get_object()
+        data = CompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assessments.assessment_complete(
+            assessment=assessment,
+            adjustments=data.validated_data.get("adjustments", []),
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(_assessment_out(assessment))
+
+
+# --- Plans and budgets ----------------------------------------------------------
+
+
+def _plan_out(plan: SupportPlan) -> dict[str, Any]:
+    fresh = (
+        SupportPlan.objects.select_related(*_PLAN_RELATED).prefetch_related("lines").get(pk=plan.pk)
+    )
+    return PlanOut(fresh).data
+
+
+class PlanCreate(_Purse, generics.GenericAPIView[SupportPlan]):
+    """Draft a support plan from a completed assessment. A budget different from the
+    indicative one needs a reason; the lines must add up to the budget."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = PlanOut
+
+    @extend_schema(request=PlanInput, responses={201: PlanOut, 400: PROBLEM})
+    def post(self, request: Request) -> Response:
+        data = PlanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        assessment = (
+            Assessment.objects.select_related("person", "rules_version")
+            .filter(public_id=fields.pop("assessment"))
+            .first()
+        )
+        if assessment is None:
+            raise _not_found("assessment", "assessment")
+        lines = [
+            (line["category"], line["description"], line["weekly_cost_pence"], line.get("service"))
+            for line in fields.pop("lines")
+        ]
+        plan = plans.plan_create(
+            assessment=assessment, lines=lines, by=signed_in_user(request), **fields
+        )
+        return Response(_plan_out(plan), status=status.HTTP_201_CREATED)
+
+
+class _PlanObject(_Purse, generics.GenericAPIView[SupportPlan]):
+    serializer_class = PlanOut
+    queryset = SupportPlan.objects.select_related(*_PLAN_RELATED)
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+
+class PlanDetail(_PlanObject):
+    """A support plan with the personal budget statement (cost, the person's and the
+    council's contributions). Readers as for the person."""
+
+    def get(self, request: Request, id: str) -> Response:
+        plan = self.get_object()
+        _visible(request, plan.person)
+        return Response(_plan_out(plan))
+
+
+class PlanApprove(_PlanObject):
+    """Approve a plan. More than the rules' threshold above the indicative budget needs a
+    second, different care manager; the final approval activates the budget."""
+
+    permission_classes = [MANAGES_PLANS]
+
+    @extend_schema(request=None, responses={200: PlanOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        plan = plans.plan_approve(plan=self.get_object(), by=signed_in_user(request))
+        return Response(_plan_out(plan))
+
+
+class PlanReviewTrigger(_PlanObject):
+    """Ask for a review of the person's current plan after a change; due today."""
+
+    permission_classes = [MANAGES_PLANS]
+
+    @extend_schema(request=ReviewTriggerInput, responses={201: PlanReviewOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        plan = self.get_object()
+        data = ReviewTriggerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = reviews.review_trigger(
+            plan=plan, reason=data.validated_data["reason"], by=signed_in_user(request)
+        )
+        return Response(PlanReviewOut(review).data, status=status.HTTP_201_CREATED)
+
+
+class BudgetList(_Purse, generics.ListAPIView[Budget]):
+    """Active budgets: the money, not the person's needs (finance and care managers).
+    The read is audited."""
+
+    permission_classes = [requires_any(FINANCE_MANAGE, PLANS_MANAGE)]
+    serializer_class = BudgetOut
+
+    def get_queryset(self) -> QuerySet[Budget]:
+        return (
+            Budget.objects.filter(status=Budget.Status.ACTIVE)
+            .select_related("person", "plan__rules_version")
+            .order_by("person__family_name", "person__given_name", "pk")
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        audit_record(
+            action="budgets.listed",
+            actor=request.user,
+            origin=Origin.of(request),
+            detail={"query": request.GET.urlencode()[:500]},
+        )
+        return response
+
+
+# --- Reviews --------------------------------------------------------------------
+
+
+@extend_schema(parameters=[ReviewListInput])
+class ReviewList(_Purse, generics.ListAPIView[Review]):
+    """Open reviews due from today (up to `within_days` ahead), or with overdue=true
+    those already past their date; soonest first (care managers)."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = PlanReviewOut
+
+    def get_queryset(self) -> QuerySet[Review]:
+        params = ReviewListInput(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return reviews.reviews_due(
+            on=timezone.localdate(),
+            overdue=params.validated_data["overdue"],
+            within_days=params.validated_data.get("within_days"),
+        )
+
+
+class ReviewComplete(_Purse, generics.GenericAPIView[Review]):
+    """Record a review as done; the next yearly review falls 12 months after it."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = PlanReviewOut
+    queryset = Review.objects.select_related("person", "plan")
+    lookup_url_kwarg = "id"
+
+    @extend_schema(request=ReviewCompleteInput, responses={200: PlanReviewOut, 400: PROBLEM})
+    def post(self, request: Request, id: int) -> Response:
+        review = self.get_object()
+        data = ReviewCompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = reviews.review_complete(
+            review=review,
+            outcome=data.validated_data["outcome"],
+            completed_on=data.validated_data.get("completed_on"),
+            by=signed_in_user(request),
+        )
+        return Response(PlanReviewOut(review).data)
+
+
+# --- Challenges -----------------------------------------------------------------
+
+
+class ChallengeRaise(_Purse, generics.GenericAPIView[Challenge]):
+    """Ask for an assessment or a budget (plan) to be reconsidered: the person, a
+    representative with the view scope, or staff on their behalf."""
+
+    serializer_class = ChallengeOut
+
+    @extend_schema(request=ChallengeInput, responses={201: ChallengeOut, 400: PROBLEM})
+    def post(self, request: Request) -> Response:
+        data = ChallengeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = person_for_viewer(
+            public_id=data.validated_data["person"],
+            viewer=request.user,
+            origin=Origin.of(request),
+        )
+        assessment = plan = None
+        if assessment_id := data.validated_data.get("assessment"):
+            assessment = Assessment.objects.filter(public_id=assessment_id, person=person).first()
+            if assessment is None:
+                raise _not_found("assessment", "assessment of this person")
+        if plan_id := data.validated_data.get("plan"):
+            plan = SupportPlan.objects.filter(public_id=plan_id, person=person).first()
+            if plan is None:
+                raise _not_found("plan", "plan of this person")
+        challenge = challenges.challenge_raise(
+            person=person,
+            by=signed_in_user(request),
+            reason=data.validated_data["reason"],
+            assessment=assessment,
+            plan=plan,
+        )
+        return Response(ChallengeOut(challenge).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeDecide(_Purse, generics.GenericAPIView[Challenge]):
+    """Decide a request for reconsideration: upheld or not, with the reasons."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = ChallengeOut
+    queryset = Challenge.objects.select_related("person", "assessment", "plan")
+    lookup_url_kwarg = "id"
+
+    @extend_schema(request=ChallengeDecideInput, responses={200: ChallengeOut, 400: PROBLEM})
+    def post(self, request: Request, id: int) -> Response:
+        challenge = self.get_object()
+        data = ChallengeDecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        challenge = challenges.challenge_decide(
+            challenge=challenge,
+            upheld=data.validated_data["upheld"],
+            decision=data.validated_data["decision"],
+            by=signed_in_user(request),
+        )
+        return Response(ChallengeOut(challenge).data)

@@ -1,0 +1,133 @@
+"""Input and output shapes of the budget rules API. The rules' checks (and their
+messages) live in tenants.rules.services."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import Adjustment, Answer, Band, Domain, Management, Question, RulesVersion
+
+MAX_PENCE = 10**9
+
+
+class RulesSettingsInput(serializers.Serializer):
+    """The settings of a draft. Send only those that change (amounts in pence)."""
+
+    effective_from = serializers.DateField(required=False)
+    price_per_point_pence = serializers.IntegerField(required=False, max_value=MAX_PENCE)
+    minimum_weekly_pence = serializers.IntegerField(required=False, max_value=MAX_PENCE)
+    maximum_weekly_pence = serializers.IntegerField(
+        required=False, allow_null=True, max_value=MAX_PENCE
+    )
+    contribution_method = serializers.ChoiceField(
+        choices=RulesVersion.Contribution.choices, required=False
+    )
+    income_allowance_weekly_pence = serializers.IntegerField(required=False, max_value=MAX_PENCE)
+    contribution_percent = serializers.IntegerField(required=False, max_value=1000)
+    allowed_management = serializers.ListField(
+        child=serializers.ChoiceField(choices=Management.choices), required=False, max_length=10
+    )
+    excluded_spending = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=100
+    )
+    surplus_threshold_weeks = serializers.IntegerField(required=False, min_value=0, max_value=520)
+    topup_cycle_weeks = serializers.IntegerField(required=False, min_value=1, max_value=52)
+    second_approval_above_pence = serializers.IntegerField(required=False, max_value=MAX_PENCE)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+class RulesDraftInput(RulesSettingsInput):
+    effective_from = serializers.DateField()
+    based_on = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The number of the version to copy (default: the one in effect today)",
+    )
+
+
+class RulesVersionOut(serializers.ModelSerializer):
+    class Meta:
+        model = RulesVersion
+        fields = [
+            "number",
+            "status",
+            "effective_from",
+            "price_per_point_pence",
+            "minimum_weekly_pence",
+            "maximum_weekly_pence",
+            "contribution_method",
+            "income_allowance_weekly_pence",
+            "contribution_percent",
+            "allowed_management",
+            "excluded_spending",
+            "surplus_threshold_weeks",
+            "topup_cycle_weeks",
+            "second_approval_above_pence",
+            "notes",
+            "created_at",
+            "published_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswerOut(serializers.ModelSerializer):
+    class Meta:
+        model = Answer
+        fields = ["id", "code", "text", "points"]
+        read_only_fields = fields
+
+
+class QuestionOut(serializers.ModelSerializer):
+    answers = AnswerOut(many=True, read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "code", "text", "answers"]
+        read_only_fields = fields
+
+
+class DomainOut(serializers.ModelSerializer):
+    questions = QuestionOut(many=True, read_only=True)
+
+    class Meta:
+        model = Domain
+        fields = ["code", "name", "questions"]
+        read_only_fields = fields
+
+
+class BandOut(serializers.ModelSerializer):
+    class Meta:
+        model = Band
+        fields = ["min_points", "max_points", "weekly_pence"]
+        read_only_fields = fields
+
+
+class AdjustmentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Adjustment
+        fields = ["code", "name", "kind", "value"]
+        read_only_fields = fields
+
+
+class RulesVersionDetailOut(RulesVersionOut):
+    questionnaire = DomainOut(many=True, read_only=True)
+    bands = BandOut(many=True, read_only=True)
+    adjustments = AdjustmentOut(many=True, read_only=True)
+
+    class Meta(RulesVersionOut.Meta):
+        fields = [*RulesVersionOut.Meta.fields, "questionnaire", "bands", "adjustments"]
+        read_only_fields = fields
+
+
+class PreviewPersonOut(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+
+
+class PreviewRowOut(serializers.Serializer):
+    person = PreviewPersonOut()
+    current_weekly_pence = serializers.IntegerField()
+    draft_weekly_pence = serializers.IntegerField(allow_null=True)
+    difference_pence = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
