@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import user_permissions
@@ -84,3 +84,30 @@ def person_for_viewer(*, public_id: uuid.UUID | str, viewer: Any, origin: Origin
     ).exists():
         return person
     raise PersonNotFound()
+
+
+def person_own(*, user: Any) -> Person | None:
+    """The person record linked to `user`'s own account, with their plans and
+    assessments (newest first), or None. Not a staff read: nothing is audited."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return (
+        Person.objects.filter(user=user)
+        .prefetch_related("plans", "assessments", "representatives__user")
+        .select_related("user")
+        .first()
+    )
+
+
+def representations_current(*, user: Any) -> QuerySet[Representative]:
+    """The representations through which `user` may see a person today: the view scope,
+    and dates that cover today; by the person's name."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Representative.objects.none()
+    return (
+        Representative.objects.filter(
+            _current(timezone.localdate()), user=user, scopes__contains=[Representative.Scope.VIEW]
+        )
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "pk")
+    )

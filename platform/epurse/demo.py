@@ -1,6 +1,6 @@
-"""Demo data for `make run`: three tenants and their users, one platform operator, and
-the demo catalogue of providers (catalogue.demo). Safe to re-run: what exists is kept
-as it is."""
+"""Demo data for `make run`: three tenants with their users and people (purse.demo), one
+platform operator, and the demo catalogue of providers (catalogue.demo). Safe to re-run:
+what exists is kept as it is."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 from accounts.models import User
 from accounts.services import user_create
 from catalogue.demo import catalogue_demo_seed
+from purse.demo import purse_demo_seed
 from tenants.models import Tenant
 from tenants.selectors import tenant_base_url
 from tenants.services import public_tenant_ensure, tenant_create
@@ -56,8 +57,11 @@ def demo_seed(*, password: str) -> list[DemoSite]:
                 status=Tenant.Status.ACTIVE,
             ).tenant
         with tenant_context(tenant):
-            for mailbox, full_name, role in DEMO_USERS:
+            users = [
                 _user_ensure(f"{mailbox}@{slug}.example", full_name, role, password)
+                for mailbox, full_name, role in DEMO_USERS
+            ]
+            purse_demo_seed(slug=slug, by=users[1])  # recorded by the care manager
         sites.append(
             DemoSite(
                 name=name,

@@ -374,3 +374,58 @@ class ChallengeOut(serializers.ModelSerializer):
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_plan(self, challenge: Challenge) -> str | None:
         return str(challenge.plan.public_id) if challenge.plan else None
+
+
+# --- A budget holder's and a representative's own view ------------------------------
+
+
+class OwnPlanOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = SupportPlan
+        fields = ["id", "status", "management", "weekly_budget_pence", "starts_on", "approved_at"]
+        read_only_fields = fields
+
+
+class OwnAssessmentOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "status", "eligible", "indicative_weekly_pence", "completed_at"]
+        read_only_fields = fields
+
+
+class OwnRecordOut(PersonRecordOut):
+    """The signed-in person's own record, with where to find their plans and assessments."""
+
+    plans = OwnPlanOut(many=True, read_only=True)
+    assessments = OwnAssessmentOut(many=True, read_only=True)
+
+    class Meta(PersonRecordOut.Meta):
+        fields = [*PersonRecordOut.Meta.fields, "plans", "assessments"]
+        read_only_fields = fields
+
+
+class RepresentedOut(serializers.ModelSerializer):
+    """A person the signed-in representative may see, and on what terms."""
+
+    id = serializers.UUIDField(source="person.public_id", read_only=True)
+    given_name = serializers.CharField(source="person.given_name", read_only=True)
+    family_name = serializers.CharField(source="person.family_name", read_only=True)
+    date_of_birth = serializers.DateField(source="person.date_of_birth", read_only=True)
+
+    class Meta:
+        model = Representative
+        fields = [
+            "id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "relationship",
+            "scopes",
+            "starts_on",
+            "ends_on",
+        ]
+        read_only_fields = fields

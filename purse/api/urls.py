@@ -5,6 +5,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("me/", views.PersonOwn.as_view(), name="purse-me"),
+    path("represented/", views.PeopleRepresented.as_view(), name="purse-represented"),
     path("people/", views.PersonList.as_view(), name="purse-person-list"),
     path("people/<uuid:id>/", views.PersonDetail.as_view(), name="purse-person"),
     path(

@@ -35,7 +35,14 @@ from ..models import (
     SupportPlan,
     SupportWorkerAssignment,
 )
-from ..selectors import PEOPLE_VIEW_CASELOAD, PLANS_MANAGE, person_for_viewer
+from ..selectors import (
+    PEOPLE_VIEW_CASELOAD,
+    PLANS_MANAGE,
+    PersonNotFound,
+    person_for_viewer,
+    person_own,
+    representations_current,
+)
 from ..services import assessments, challenges, people, plans, reviews
 from .serializers import (
     AnswerInput,
@@ -47,6 +54,7 @@ from .serializers import (
     ChallengeOut,
     CompleteInput,
     EligibilityInput,
+    OwnRecordOut,
     PersonInput,
     PersonRecordOut,
     PersonSummaryOut,
@@ -56,6 +64,7 @@ from .serializers import (
     RepresentativeEndInput,
     RepresentativeInput,
     RepresentativeOut,
+    RepresentedOut,
     ReviewCompleteInput,
     ReviewListInput,
     ReviewTriggerInput,
@@ -180,6 +189,32 @@ class PersonDetail(_Purse, generics.GenericAPIView[Person]):
             person=person, by=signed_in_user(request), origin=Origin.of(request), **changes
         )
         return Response(PersonRecordOut(person).data)
+
+
+class PersonOwn(_Purse, generics.GenericAPIView[Person]):
+    """GET: the signed-in person's own record, with their plans and assessments (ids,
+    status, weekly budget), so they can find them. 404 when their account is not linked
+    to a person here."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OwnRecordOut
+
+    def get(self, request: Request) -> Response:
+        person = person_own(user=request.user)
+        if person is None:
+            raise PersonNotFound()
+        return Response(OwnRecordOut(person).data)
+
+
+class PeopleRepresented(_Purse, generics.ListAPIView[Representative]):
+    """The people the signed-in representative may see today (the view scope, with
+    dates covering today), with the scopes and dates of each representation."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = RepresentedOut
+
+    def get_queryset(self) -> QuerySet[Representative]:
+        return representations_current(user=self.request.user)
 
 
 class RepresentativeAdd(_Purse, generics.GenericAPIView[Person]):
