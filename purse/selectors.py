@@ -9,7 +9,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.permissions import user_permissions
+from accounts.permissions import (
+    PEOPLE_VIEW_CASELOAD,
+    PLANS_MANAGE,
+    user_has_permission,
+    user_permissions,
+)
 from core.errors import DomainError
 from core.services import Origin, audit_record
 
@@ -18,8 +23,6 @@ from .models import Person, Representative, SupportWorkerAssignment
 # Permission codes granted by the tenant roles (accounts migration 0002): support
 # workers and care managers see people; care managers also manage plans, and see every
 # person of their council, while support workers see only their current caseload.
-PEOPLE_VIEW_CASELOAD = "people.view_caseload"
-PLANS_MANAGE = "plans.manage"
 
 
 class PersonNotFound(DomainError):
@@ -84,6 +87,17 @@ def person_for_viewer(*, public_id: uuid.UUID | str, viewer: Any, origin: Origin
     ).exists():
         return person
     raise PersonNotFound()
+
+
+def people_for_staff(*, viewer: Any) -> QuerySet[Person]:
+    """The people a member of staff works with: everyone here for care managers, the
+    people assigned to a support worker today otherwise."""
+    if user_has_permission(viewer, PLANS_MANAGE):
+        return Person.objects.all()
+    caseload = SupportWorkerAssignment.objects.filter(
+        _current(timezone.localdate()), worker=viewer
+    ).values("person_id")
+    return Person.objects.filter(pk__in=caseload)
 
 
 def person_own(*, user: Any) -> Person | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -19,7 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.permissions import requires, user_has_permission
+from accounts.permissions import (
+    FINANCE_MANAGE,
+    PEOPLE_VIEW_CASELOAD,
+    PLANS_MANAGE,
+    requires,
+)
 from catalogue.api.base import COUNCIL_HOST, HostScoped, requires_any, signed_in_user
 from core.errors import ValidationFailed
 from core.services import Origin, audit_record
@@ -33,12 +38,10 @@ from ..models import (
     Representative,
     Review,
     SupportPlan,
-    SupportWorkerAssignment,
 )
 from ..selectors import (
-    PEOPLE_VIEW_CASELOAD,
-    PLANS_MANAGE,
     PersonNotFound,
+    people_for_staff,
     person_for_viewer,
     person_own,
     representations_current,
@@ -70,7 +73,6 @@ from .serializers import (
     ReviewTriggerInput,
 )
 
-FINANCE_MANAGE = "finance.manage"
 PROBLEM = OpenApiResponse(description="Problem details (application/problem+json)")
 MANAGES_PLANS = requires(PLANS_MANAGE)
 
@@ -102,10 +104,6 @@ def _visible(request: Request, person: Person) -> Person:
     )
 
 
-def _current(today: Any) -> Q:
-    return Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-
-
 # --- People ---------------------------------------------------------------------
 
 
@@ -122,13 +120,7 @@ class PersonList(_Purse, generics.ListCreateAPIView[Person]):
         return [requires(PEOPLE_VIEW_CASELOAD)()]
 
     def get_queryset(self) -> QuerySet[Person]:
-        viewer = signed_in_user(self.request)
-        if user_has_permission(viewer, PLANS_MANAGE):
-            return Person.objects.all()
-        caseload = SupportWorkerAssignment.objects.filter(
-            _current(timezone.localdate()), worker=viewer
-        ).values("person_id")
-        return Person.objects.filter(pk__in=caseload)
+        return people_for_staff(viewer=signed_in_user(self.request))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)

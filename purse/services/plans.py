@@ -17,15 +17,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.permissions import user_has_permission
+from accounts.permissions import PLANS_MANAGE, user_has_permission
 from core.errors import DomainError, ValidationFailed
 from core.money import format_pence
 from core.services import audit_record
 from purse.models import Assessment, Budget, Person, PlanLine, Review, SupportPlan
 from purse.reviews_schedule import annual_review_due, direct_payment_review_due, first_review_due
 from tenants.rules.models import Management, RulesVersion
-
-PLANS_MANAGE = "plans.manage"
 
 # (category, description, weekly_cost_pence) or with a chosen catalogue service's id.
 LineInput = tuple[str, str, int] | tuple[str, str, int, uuid.UUID | str | None]

@@ -13,7 +13,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import requires
+from accounts.permissions import PLANS_MANAGE, TENANT_CONFIGURE, requires
 from catalogue.api.base import COUNCIL_HOST, HostScoped, requires_any, signed_in_user
 from core.errors import ValidationFailed
 from core.services import Origin, audit_record
@@ -29,8 +29,6 @@ from .serializers import (
     RulesVersionOut,
 )
 
-TENANT_CONFIGURE = "tenant.configure"
-PLANS_MANAGE = "plans.manage"
 PROBLEM = OpenApiResponse(description="Problem details (application/problem+json)")
 CONFIGURES = requires(TENANT_CONFIGURE)
 READS_RULES = requires_any(TENANT_CONFIGURE, PLANS_MANAGE)
