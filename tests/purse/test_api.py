@@ -5,7 +5,6 @@ input, and hosts (a council's own only)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,16 +15,23 @@ from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from accounts.services import user_create
-from core.models import AuditEntry
 from core.money import format_pence
 from purse.models import Assessment, Budget, Person, Representative, Review, SupportPlan
 from tenants.rules.compute import indicative_budget
 from tenants.rules.models import Question, RulesVersion
 from tests.conftest import TenantUsers, host_client, signed_in_client
+from tests.purse.api_support import (
+    INCOME,
+    assessed,
+    audits,
+    count,
+    patch,
+    person_made,
+    plan_body,
+    post,
+)
 
 pytestmark = pytest.mark.django_db
-
-INCOME = 25000  # £250 a week: £35.65 above the default allowance of £214.35
 
 
 @dataclass(frozen=True)
@@ -61,106 +67,14 @@ def _as(tenant: TenantUsers, user: User) -> Client:
     return signed_in_client(tenant, user)
 
 
-def _post(client: Client, path: str, body: Any) -> Any:
-    return client.post(path, json.dumps(body), content_type="application/json")
-
-
-def _patch(client: Client, path: str, body: Any) -> Any:
-    return client.patch(path, json.dumps(body), content_type="application/json")
-
-
-def _audits(tenant: TenantUsers, action: str) -> list[AuditEntry]:
-    with tenant_context(tenant.tenant):
-        return list(AuditEntry.objects.filter(action=action).order_by("id"))
-
-
-def _count(tenant: TenantUsers, model: Any) -> int:
-    with tenant_context(tenant.tenant):
-        return int(model.objects.count())
-
-
-def _person_made(client: Client, holder: User | None = None) -> str:
-    body: dict[str, Any] = {
-        "given_name": "Ada",
-        "family_name": "Lovelace",
-        "date_of_birth": "1950-12-10",
-        "nhs_number": "943 476 5919",
-        "postcode": "nm1 1aa",
-        "communication_needs": ["large_print"],
-    }
-    if holder is not None:
-        body["account"] = str(holder.public_id)
-    response = _post(client, "/api/purse/people/", body)
-    assert response.status_code == 201, response.content
-    return str(response.json()["id"])
-
-
-def _assessed(tenant: TenantUsers, client: Client, person_id: str) -> dict[str, Any]:
-    """Start, answer every question (its second answer), record eligibility, complete."""
-    started = _post(client, "/api/purse/assessments/", {"person": person_id})
-    assert started.status_code == 201, started.content
-    assessment_id = started.json()["id"]
-    assert started.json()["rules_version"] == 1
-    questionnaire = client.get("/api/rules/versions/1/").json()["questionnaire"]
-    for domain in questionnaire:
-        for question in domain["questions"]:
-            answered = _post(
-                client,
-                f"/api/purse/assessments/{assessment_id}/answers/",
-                {"question": question["id"], "answer": question["answers"][1]["id"]},
-            )
-            assert answered.status_code == 200, answered.content
-    eligibility = _post(
-        client,
-        f"/api/purse/assessments/{assessment_id}/eligibility/",
-        {
-            "outcomes_not_achieved": ["nutrition", "hygiene", "dressing"],
-            "needs_from_condition": True,
-            "wellbeing_impact_significant": True,
-            "notes": "Lives alone since March",
-        },
-    )
-    assert eligibility.status_code == 200, eligibility.content
-    completed = _post(
-        client, f"/api/purse/assessments/{assessment_id}/complete/", {"adjustments": []}
-    )
-    assert completed.status_code == 200, completed.content
-    return dict(completed.json())
-
-
-def _plan_body(assessment: dict[str, Any], weekly: int, **changes: Any) -> dict[str, Any]:
-    first = weekly // 2
-    return {
-        "assessment": assessment["id"],
-        "outcomes": "Stay living at home and see friends twice a week",
-        "management": "direct_payment",
-        "lines": [
-            {
-                "category": "home-care",
-                "description": "Help each morning",
-                "weekly_cost_pence": first,
-            },
-            {
-                "category": "day-opportunities",
-                "description": "Community centre",
-                "weekly_cost_pence": weekly - first,
-            },
-        ],
-        "weekly_budget_pence": weekly,
-        "weekly_income_pence": INCOME,
-        "starts_on": timezone.localdate().isoformat(),
-        **changes,
-    }
-
-
 def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
     tenant_a: TenantUsers, staff: Staff
 ) -> None:
     carol, dev = _as(tenant_a, staff.carol), _as(tenant_a, staff.dev)
-    person_id = _person_made(carol, holder=staff.holder)
+    person_id = person_made(carol, holder=staff.holder)
 
     # Given the assessment under tenant_a's default rules (version 1)
-    assessment = _assessed(tenant_a, carol, person_id)
+    assessment = assessed(tenant_a, carol, person_id)
 
     # Then eligibility and the indicative budget come from those rules, explained
     with tenant_context(tenant_a.tenant):
@@ -181,7 +95,7 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
 
     # When the plan's budget differs from the indicative one without a reason
     weekly = indicative + 5001  # just over the default threshold of £50 above it
-    refused = _post(carol, "/api/purse/plans/", _plan_body(assessment, weekly))
+    refused = post(carol, "/api/purse/plans/", plan_body(assessment, weekly))
 
     # Then 400 with the service's words, and no plan is written
     assert refused.status_code == 400
@@ -197,13 +111,13 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
             ]
         },
     }
-    assert _count(tenant_a, SupportPlan) == 0
+    assert count(tenant_a, SupportPlan) == 0
 
     # When there is a reason
-    made = _post(
+    made = post(
         carol,
         "/api/purse/plans/",
-        _plan_body(assessment, weekly, difference_reason="Two carers needed for transfers"),
+        plan_body(assessment, weekly, difference_reason="Two carers needed for transfers"),
     )
     assert made.status_code == 201, made.content
     plan = made.json()
@@ -228,19 +142,19 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
     }
 
     # Then above the threshold one approval is not enough, and not twice by the same person
-    first = _post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)
+    first = post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)
     assert first.status_code == 200, first.content
     assert first.json()["status"] == "awaiting_second_approval"
     assert first.json()["needs_second_approval"] is True
-    assert _count(tenant_a, Budget) == 0
-    again = _post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)
+    assert count(tenant_a, Budget) == 0
+    again = post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)
     assert again.status_code == 400
     assert again.json()["detail"] == (
         "This budget needs a second approver: someone other than Carol, who approved it first."
     )
 
     # And the second approver's approval activates the budget and schedules the reviews
-    second = _post(dev, f"/api/purse/plans/{plan['id']}/approve/", None)
+    second = post(dev, f"/api/purse/plans/{plan['id']}/approve/", None)
     assert second.status_code == 200, second.content
     assert second.json()["status"] == "approved"
     with tenant_context(tenant_a.tenant):
@@ -258,11 +172,11 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
         ]
 
     # And the budget holder reads their own plan, and no staff read is audited for it
-    viewed = len(_audits(tenant_a, "person.viewed"))
+    viewed = len(audits(tenant_a, "person.viewed"))
     own = _as(tenant_a, staff.holder).get(f"/api/purse/plans/{plan['id']}/")
     assert own.status_code == 200
     assert own.json()["statement"]["cost_to_council_weekly_pence"] == weekly
-    assert len(_audits(tenant_a, "person.viewed")) == viewed
+    assert len(audits(tenant_a, "person.viewed")) == viewed
 
     # And finance reads budgets, but not the plan or the person
     finance = _as(tenant_a, staff.finance)
@@ -279,11 +193,11 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
 def recorded(tenant_a: TenantUsers, staff: Staff) -> dict[str, Any]:
     """A person with an approved plan, made through the API."""
     carol = _as(tenant_a, staff.carol)
-    person_id = _person_made(carol, holder=staff.holder)
-    assessment = _assessed(tenant_a, carol, person_id)
+    person_id = person_made(carol, holder=staff.holder)
+    assessment = assessed(tenant_a, carol, person_id)
     weekly = assessment["indicative_weekly_pence"]
-    plan = _post(carol, "/api/purse/plans/", _plan_body(assessment, weekly)).json()
-    approved = _post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)
+    plan = post(carol, "/api/purse/plans/", plan_body(assessment, weekly)).json()
+    approved = post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)
     assert approved.json()["status"] == "approved"
     return {"person": person_id, "assessment": assessment["id"], "plan": plan["id"]}
 
@@ -292,7 +206,7 @@ def test_every_staff_read_of_a_record_writes_an_audit_entry(
     tenant_a: TenantUsers, staff: Staff, recorded: dict[str, Any]
 ) -> None:
     carol = _as(tenant_a, staff.carol)
-    before = len(_audits(tenant_a, "person.viewed"))
+    before = len(audits(tenant_a, "person.viewed"))
 
     reads = [
         f"/api/purse/people/{recorded['person']}/",
@@ -302,13 +216,13 @@ def test_every_staff_read_of_a_record_writes_an_audit_entry(
     for path in reads:
         assert carol.get(path).status_code == 200
 
-    entries = _audits(tenant_a, "person.viewed")[before:]
+    entries = audits(tenant_a, "person.viewed")[before:]
     assert [(e.actor_id, e.object_id, e.detail) for e in entries] == [
         (staff.carol.public_id, recorded["person"], {"basis": "council"})
     ] * 3
     listed = carol.get("/api/purse/people/")
     assert [p["id"] for p in listed.json()["results"]] == [recorded["person"]]
-    assert [e.actor_id for e in _audits(tenant_a, "people.listed")] == [staff.carol.public_id]
+    assert [e.actor_id for e in audits(tenant_a, "people.listed")] == [staff.carol.public_id]
 
 
 def test_representatives_read_only_with_the_view_scope(
@@ -317,7 +231,7 @@ def test_representatives_read_only_with_the_view_scope(
     carol = _as(tenant_a, staff.carol)
     today = timezone.localdate().isoformat()
     for user, scopes in ((staff.rep_view, ["view"]), (staff.rep_order, ["order"])):
-        added = _post(
+        added = post(
             carol,
             f"/api/purse/people/{recorded['person']}/representatives/",
             {
@@ -329,7 +243,7 @@ def test_representatives_read_only_with_the_view_scope(
         )
         assert added.status_code == 201, added.content
         assert added.json()["scopes"] == scopes
-    viewed = len(_audits(tenant_a, "person.viewed"))
+    viewed = len(audits(tenant_a, "person.viewed"))
 
     with_view = _as(tenant_a, staff.rep_view)
     without_view = _as(tenant_a, staff.rep_order)
@@ -344,16 +258,16 @@ def test_representatives_read_only_with_the_view_scope(
             "We could not find that person. Check the link or search again."
         )
     # Neither is a staff read.
-    assert len(_audits(tenant_a, "person.viewed")) == viewed
+    assert len(audits(tenant_a, "person.viewed")) == viewed
 
     # Ending the representation takes the access away from the next day on.
     with tenant_context(tenant_a.tenant):
         rep_id = Representative.objects.get(user=staff.rep_view).pk
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    ended = _post(carol, f"/api/purse/representatives/{rep_id}/end/", {"ends_on": yesterday})
+    ended = post(carol, f"/api/purse/representatives/{rep_id}/end/", {"ends_on": yesterday})
     assert ended.status_code == 400  # before it started: the service's words
     assert ended.json()["errors"] == {"ends_on": ["Must be on or after the start date"]}
-    ended = _post(carol, f"/api/purse/representatives/{rep_id}/end/", {"ends_on": today})
+    ended = post(carol, f"/api/purse/representatives/{rep_id}/end/", {"ends_on": today})
     assert ended.status_code == 200
     assert ended.json()["ends_on"] == today
 
@@ -372,8 +286,8 @@ def test_a_person_is_not_found_from_another_councils_host_or_the_platforms(
         response = other.get(path)
         assert response.status_code == 404
         assert recorded["person"] not in response.content.decode()
-    assert _post(other, f"/api/purse/plans/{recorded['plan']}/approve/", None).status_code == 404
-    assert _audits(tenant_b, "person.viewed") == []
+    assert post(other, f"/api/purse/plans/{recorded['plan']}/approve/", None).status_code == 404
+    assert audits(tenant_b, "person.viewed") == []
 
     platform = host_client("localhost")
     assert platform.get("/api/purse/people/").status_code == 404
@@ -385,28 +299,28 @@ def test_only_care_managers_change_records(
 ) -> None:
     holder = _as(tenant_a, staff.holder)
     finance = _as(tenant_a, staff.finance)
-    people_before = _count(tenant_a, Person)
+    people_before = count(tenant_a, Person)
 
-    assert _post(holder, "/api/purse/people/", {"given_name": "X"}).status_code == 403
+    assert post(holder, "/api/purse/people/", {"given_name": "X"}).status_code == 403
     assert (
-        _post(finance, "/api/purse/assessments/", {"person": recorded["person"]}).status_code == 403
+        post(finance, "/api/purse/assessments/", {"person": recorded["person"]}).status_code == 403
     )
     assert (
-        _patch(holder, f"/api/purse/people/{recorded['person']}/", {"given_name": "Y"}).status_code
+        patch(holder, f"/api/purse/people/{recorded['person']}/", {"given_name": "Y"}).status_code
         == 403
     )
     assert holder.get("/api/purse/people/").status_code == 403
     assert holder.get("/api/purse/budgets/").status_code == 403
-    assert _count(tenant_a, Person) == people_before
+    assert count(tenant_a, Person) == people_before
 
 
 def test_bad_input_gets_the_services_words_and_writes_nothing(
     tenant_a: TenantUsers, staff: Staff, recorded: dict[str, Any]
 ) -> None:
     carol = _as(tenant_a, staff.carol)
-    people_before = _count(tenant_a, Person)
+    people_before = count(tenant_a, Person)
 
-    bad_nhs = _post(
+    bad_nhs = post(
         carol,
         "/api/purse/people/",
         {
@@ -418,17 +332,17 @@ def test_bad_input_gets_the_services_words_and_writes_nothing(
     )
     assert bad_nhs.status_code == 400
     assert list(bad_nhs.json()["errors"]) == ["nhs_number"]
-    assert _count(tenant_a, Person) == people_before
+    assert count(tenant_a, Person) == people_before
 
     # An answer from another question of the questionnaire
-    started = _post(carol, "/api/purse/assessments/", {"person": recorded["person"]})
+    started = post(carol, "/api/purse/assessments/", {"person": recorded["person"]})
     assessment_id = started.json()["id"]
     questions = [
         q
         for d in carol.get("/api/rules/versions/1/").json()["questionnaire"]
         for q in d["questions"]
     ]
-    wrong = _post(
+    wrong = post(
         carol,
         f"/api/purse/assessments/{assessment_id}/answers/",
         {"question": questions[0]["id"], "answer": questions[1]["answers"][0]["id"]},
@@ -437,7 +351,7 @@ def test_bad_input_gets_the_services_words_and_writes_nothing(
     assert wrong.json()["errors"] == {
         "answer": [f"Choose one of the answers to: {questions[0]['text']}"]
     }
-    unknown = _post(
+    unknown = post(
         carol,
         f"/api/purse/assessments/{assessment_id}/answers/",
         {"question": questions[0]["id"], "answer": 10**9},
@@ -448,7 +362,7 @@ def test_bad_input_gets_the_services_words_and_writes_nothing(
         assert Assessment.objects.get(public_id=assessment_id).answers.count() == 0
 
     # Completing too early says what is missing
-    early = _post(carol, f"/api/purse/assessments/{assessment_id}/complete/", {})
+    early = post(carol, f"/api/purse/assessments/{assessment_id}/complete/", {})
     assert early.status_code == 400
     assert early.json()["detail"] == "The assessment is not finished yet."
     assert early.json()["errors"]["eligibility"] == [
@@ -465,19 +379,19 @@ def test_reviews_and_challenges(
     due = carol.get("/api/purse/reviews/")
     assert due.status_code == 200
     assert [r["kind"] for r in due.json()["results"]] == ["first", "direct_payment", "annual"]
-    triggered = _post(carol, f"/api/purse/plans/{recorded['plan']}/reviews/", {"reason": "A fall"})
+    triggered = post(carol, f"/api/purse/plans/{recorded['plan']}/reviews/", {"reason": "A fall"})
     assert triggered.status_code == 201
     assert triggered.json()["kind"] == "event"
     review_id = triggered.json()["id"]
-    blank = _post(carol, f"/api/purse/reviews/{review_id}/complete/", {"outcome": " "})
+    blank = post(carol, f"/api/purse/reviews/{review_id}/complete/", {"outcome": " "})
     assert blank.status_code == 400
     assert blank.json()["errors"] == {"outcome": ["Enter what the review found"]}
-    done = _post(carol, f"/api/purse/reviews/{review_id}/complete/", {"outcome": "No change"})
+    done = post(carol, f"/api/purse/reviews/{review_id}/complete/", {"outcome": "No change"})
     assert done.status_code == 200
     assert done.json()["completed_on"] == timezone.localdate().isoformat()
 
     # The budget holder asks for their budget to be reconsidered; a care manager decides
-    raised = _post(
+    raised = post(
         holder,
         "/api/purse/challenges/",
         {"person": recorded["person"], "plan": recorded["plan"], "reason": "Too little"},
@@ -487,14 +401,14 @@ def test_reviews_and_challenges(
     assert raised.json()["plan"] == recorded["plan"]
     challenge_id = raised.json()["id"]
     assert (
-        _post(
+        post(
             holder,
             f"/api/purse/challenges/{challenge_id}/decision/",
             {"upheld": True, "decision": "x"},
         ).status_code
         == 403
     )
-    decided = _post(
+    decided = post(
         carol,
         f"/api/purse/challenges/{challenge_id}/decision/",
         {"upheld": False, "decision": "The plan meets the assessed needs"},
@@ -506,7 +420,7 @@ def test_reviews_and_challenges(
     )
     # Someone who does not act for the person is told nothing about them
     stranger = _as(tenant_a, staff.rep_order)
-    refused = _post(
+    refused = post(
         stranger,
         "/api/purse/challenges/",
         {"person": recorded["person"], "plan": recorded["plan"], "reason": "x"},
@@ -522,7 +436,7 @@ def test_rules_versions_drafted_changed_previewed_and_published(
     assert [v["number"] for v in listed.json()["results"]] == [1]
     effective = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
 
-    draft = _post(
+    draft = post(
         admin,
         "/api/rules/versions/",
         {"effective_from": effective, "price_per_point_pence": 500},
@@ -532,12 +446,12 @@ def test_rules_versions_drafted_changed_previewed_and_published(
     assert len(draft.json()["questionnaire"]) == len(
         admin.get("/api/rules/versions/1/").json()["questionnaire"]
     )
-    negative = _patch(admin, "/api/rules/versions/2/", {"minimum_weekly_pence": -1})
+    negative = patch(admin, "/api/rules/versions/2/", {"minimum_weekly_pence": -1})
     assert negative.status_code == 400
     assert negative.json()["errors"] == {
         "minimum_weekly_pence": ["Give a whole number of pence, 0 or more"]
     }
-    changed = _patch(admin, "/api/rules/versions/2/", {"second_approval_above_pence": 10000})
+    changed = patch(admin, "/api/rules/versions/2/", {"second_approval_above_pence": 10000})
     assert changed.json()["second_approval_above_pence"] == 10000
 
     preview = admin.get("/api/rules/versions/2/preview/")
@@ -545,14 +459,14 @@ def test_rules_versions_drafted_changed_previewed_and_published(
     [row] = preview.json()
     assert row["person"]["id"] == recorded["person"]
     assert row["difference_pence"] == row["draft_weekly_pence"] - row["current_weekly_pence"]
-    assert _audits(tenant_a, "rules.previewed")[-1].detail == {"number": 2, "budgets": 1}
+    assert audits(tenant_a, "rules.previewed")[-1].detail == {"number": 2, "budgets": 1}
 
-    published = _post(admin, "/api/rules/versions/2/publish/", None)
+    published = post(admin, "/api/rules/versions/2/publish/", None)
     assert published.status_code == 200
     assert published.json()["status"] == "published"
-    unchanged = _patch(admin, "/api/rules/versions/2/", {"notes": "x"})
+    unchanged = patch(admin, "/api/rules/versions/2/", {"notes": "x"})
     assert unchanged.status_code == 400
     # Care managers read the rules but do not change them.
     carol = _as(tenant_a, staff.carol)
     assert carol.get("/api/rules/versions/2/").status_code == 200
-    assert _post(carol, "/api/rules/versions/", {"effective_from": effective}).status_code == 403
+    assert post(carol, "/api/rules/versions/", {"effective_from": effective}).status_code == 403

@@ -15,14 +15,14 @@ from purse.models import Budget, SupportPlan
 from tenants.rules.defaults import NHS_EXCLUDED_SPENDING
 from tenants.services import tenant_create
 from tests.conftest import TenantUsers, signed_in_client, tenant_drop
-from tests.purse.test_api import _assessed, _person_made, _plan_body, _post
+from tests.purse.api_support import assessed, person_made, plan_body, post
 
 SLUG = "fenwick"
 
 
 def _nhs_plan_body(assessment: dict[str, Any], management: str) -> dict[str, Any]:
     # NHS care is free where it is given: no income is asked for, nothing contributed.
-    body = _plan_body(
+    body = plan_body(
         assessment,
         assessment["indicative_weekly_pence"],
         management=management,
@@ -67,9 +67,9 @@ def test_an_nhs_care_manager_plans_a_notional_budget_and_not_a_council_managed_o
     assert version.json()["excluded_spending"] == list(NHS_EXCLUDED_SPENDING)
 
     # When a care manager assesses a person and plans a council-managed budget
-    assessment = _assessed(nhs, client, _person_made(client))
+    assessment = assessed(nhs, client, person_made(client))
     weekly = assessment["indicative_weekly_pence"]
-    refused = _post(client, "/api/purse/plans/", _nhs_plan_body(assessment, "council_managed"))
+    refused = post(client, "/api/purse/plans/", _nhs_plan_body(assessment, "council_managed"))
 
     # Then it is refused, naming the options this NHS body allows, and nothing is written
     assert refused.status_code == 400
@@ -83,11 +83,11 @@ def test_an_nhs_care_manager_plans_a_notional_budget_and_not_a_council_managed_o
         assert not SupportPlan.objects.exists()
 
     # When the plan is a notional budget
-    made = _post(client, "/api/purse/plans/", _nhs_plan_body(assessment, "notional"))
+    made = post(client, "/api/purse/plans/", _nhs_plan_body(assessment, "notional"))
     assert made.status_code == 201, made.content
     assert made.json()["management"] == "notional"
     assert made.json()["person_contribution_weekly_pence"] == 0
-    approved = _post(client, f"/api/purse/plans/{made.json()['id']}/approve/", None)
+    approved = post(client, f"/api/purse/plans/{made.json()['id']}/approve/", None)
 
     # Then one approval is enough (the budget is the indicative one) and it is active
     assert approved.status_code == 200, approved.content
