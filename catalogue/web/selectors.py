@@ -89,6 +89,17 @@ def provider_documents(*, provider: Provider) -> QuerySet[VettingDocument]:
     )
 
 
+def vetting_document_get(*, document_id: Any) -> VettingDocument | None:
+    """A vetting document with its provider, without its bytes: they are read (on first
+    use of the deferred field) only once the caller is known to be allowed them."""
+    return (
+        VettingDocument.objects.select_related("upload", "provider")
+        .defer("upload__content")
+        .filter(pk=document_id)
+        .first()
+    )
+
+
 def providers_for_vetting(*, status: str | None) -> QuerySet[Provider]:
     """Providers waiting longest first, so the oldest applications are seen first."""
     qs = Provider.objects.all()

@@ -338,14 +338,7 @@ def document_download(request: HttpRequest, document_id: Any) -> HttpResponse:
     it does not exist."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    # Without the file: its bytes are read (on first use of the deferred field) only
-    # once the user may have them.
-    doc = (
-        VettingDocument.objects.select_related("upload", "provider")
-        .defer("upload__content")
-        .filter(pk=document_id)
-        .first()
-    )
+    doc = selectors.vetting_document_get(document_id=document_id)
     if doc is None:
         raise Http404
     if not selectors.user_may_read_documents(user=request.user, provider=doc.provider):
