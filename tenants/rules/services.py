@@ -269,6 +269,46 @@ def rules_answer_update(
     return answer
 
 
+def rules_adjustment_update(
+    *,
+    adjustment: Adjustment,
+    value: int,
+    by: User,
+    name: str | None = None,
+    origin: Origin = SYSTEM,
+) -> Adjustment:
+    """Change how much one adjustment adds in a draft: a percentage (0-100) or pence a
+    week, by its kind."""
+    limit = 100 if adjustment.kind == Adjustment.Kind.PERCENT else None
+    if not _whole(value) or value < 0 or (limit is not None and value > limit):
+        unit = "a whole percentage from 0 to 100" if limit else "a whole number of pence, 0 or more"
+        raise ValidationFailed(
+            f"The adjustment was not changed: give {unit}.",
+            field_errors={"value": [f"Give {unit}"]},
+        )
+    if name is not None and not name.strip():
+        raise ValidationFailed(
+            "The adjustment needs a name.", field_errors={"name": ["Enter the adjustment's name"]}
+        )
+    with transaction.atomic():
+        version = RulesVersion.objects.select_for_update().get(pk=adjustment.version_id)
+        _draft_required(version)
+        adjustment = Adjustment.objects.get(pk=adjustment.pk)
+        before = adjustment.value
+        adjustment.value = value
+        if name is not None:
+            adjustment.name = name.strip()
+        adjustment.save()
+        audit_record(
+            action="rules.adjustment_updated",
+            actor=by,
+            obj=version,
+            origin=origin,
+            detail={"adjustment": adjustment.code, "value_before": before, "value": value},
+        )
+    return adjustment
+
+
 def _max_points(version: RulesVersion) -> int:
     """The highest total a person can score under `version`."""
     total = 0

@@ -45,6 +45,32 @@ class RulesDraftInput(RulesSettingsInput):
     )
 
 
+class AnswerChangeInput(serializers.Serializer):
+    points = serializers.IntegerField(max_value=10_000, help_text="0 or more")
+    text = serializers.CharField(required=False, max_length=500)
+
+
+class AdjustmentChangeInput(serializers.Serializer):
+    value = serializers.IntegerField(
+        max_value=MAX_PENCE, help_text="A percentage (0-100) or pence a week, by the kind"
+    )
+    name = serializers.CharField(required=False, max_length=200)
+
+
+class BandInputSerializer(serializers.Serializer):
+    min_points = serializers.IntegerField(max_value=10_000)
+    max_points = serializers.IntegerField(max_value=10_000)
+    weekly_pence = serializers.IntegerField(max_value=MAX_PENCE)
+
+
+class BandsInput(serializers.Serializer):
+    bands = serializers.ListField(
+        child=BandInputSerializer(),
+        max_length=200,
+        help_text="Empty: money by the price per point instead",
+    )
+
+
 class RulesVersionOut(serializers.ModelSerializer):
     class Meta:
         model = RulesVersion

@@ -17,4 +17,15 @@ urlpatterns = [
         views.RulesVersionPreview.as_view(),
         name="rules-version-preview",
     ),
+    path(
+        "versions/<int:number>/answers/<int:id>/",
+        views.RulesAnswerChange.as_view(),
+        name="rules-answer",
+    ),
+    path(
+        "versions/<int:number>/adjustments/<slug:code>/",
+        views.RulesAdjustmentChange.as_view(),
+        name="rules-adjustment",
+    ),
+    path("versions/<int:number>/bands/", views.RulesBandsReplace.as_view(), name="rules-bands"),
 ]

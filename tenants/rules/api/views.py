@@ -9,6 +9,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,10 +19,21 @@ from catalogue.api.base import COUNCIL_HOST, HostScoped, requires_any, signed_in
 from core.errors import ValidationFailed
 from core.services import Origin, audit_record
 
-from ..models import RulesVersion
+from ..models import Adjustment, Answer, RulesVersion
 from ..selectors import rules_preview, rules_questionnaire, rules_version_list
-from ..services import rules_version_create, rules_version_publish, rules_version_update
+from ..services import (
+    BandInput,
+    rules_adjustment_update,
+    rules_answer_update,
+    rules_bands_set,
+    rules_version_create,
+    rules_version_publish,
+    rules_version_update,
+)
 from .serializers import (
+    AdjustmentChangeInput,
+    AnswerChangeInput,
+    BandsInput,
     PreviewRowOut,
     RulesDraftInput,
     RulesSettingsInput,
@@ -140,3 +152,73 @@ class RulesVersionPreview(_VersionObject):
             detail={"number": version.number, "budgets": len(rows)},
         )
         return Response(PreviewRowOut(rows, many=True).data)
+
+
+def _part_not_found(what: str) -> NotFound:
+    return NotFound(f"Rules version has no {what} with that id: check the version's questionnaire")
+
+
+class RulesAnswerChange(_VersionObject):
+    """Change one answer's points (and, optionally, its wording) in a draft."""
+
+    permission_classes = [CONFIGURES]
+
+    @extend_schema(request=AnswerChangeInput, responses={200: RulesVersionDetailOut, 400: PROBLEM})
+    def patch(self, request: Request, number: int, id: int) -> Response:
+        version = self.get_object()
+        answer = Answer.objects.filter(question__domain__version=version, pk=id).first()
+        if answer is None:
+            raise _part_not_found("answer")
+        data = AnswerChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rules_answer_update(
+            answer=answer,
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+            **data.validated_data,
+        )
+        return Response(_detail(version))
+
+
+class RulesAdjustmentChange(_VersionObject):
+    """Change what one adjustment (by its code) adds, in a draft."""
+
+    permission_classes = [CONFIGURES]
+
+    @extend_schema(
+        request=AdjustmentChangeInput, responses={200: RulesVersionDetailOut, 400: PROBLEM}
+    )
+    def patch(self, request: Request, number: int, code: str) -> Response:
+        version = self.get_object()
+        adjustment = Adjustment.objects.filter(version=version, code=code).first()
+        if adjustment is None:
+            raise _part_not_found("adjustment")
+        data = AdjustmentChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rules_adjustment_update(
+            adjustment=adjustment,
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+            **data.validated_data,
+        )
+        return Response(_detail(version))
+
+
+class RulesBandsReplace(_VersionObject):
+    """Replace a draft's bands: from 0 points, no gaps or overlaps, up to the highest
+    total a person can score. An empty list means money by the price per point."""
+
+    permission_classes = [CONFIGURES]
+
+    @extend_schema(request=BandsInput, responses={200: RulesVersionDetailOut, 400: PROBLEM})
+    def put(self, request: Request, number: int) -> Response:
+        version = self.get_object()
+        data = BandsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rules_bands_set(
+            version=version,
+            bands=[BandInput(**band) for band in data.validated_data["bands"]],
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(_detail(version))
