@@ -18,7 +18,7 @@ from accounts.permissions import (
 from core.errors import DomainError
 from core.services import Origin, audit_record
 
-from .models import Person, Representative, SupportWorkerAssignment
+from .models import Consent, Person, Representative, SupportWorkerAssignment
 
 # Permission codes granted by the tenant roles (accounts migration 0002): support
 # workers and care managers see people; care managers also manage plans, and see every
@@ -107,7 +107,7 @@ def person_own(*, user: Any) -> Person | None:
         return None
     return (
         Person.objects.filter(user=user)
-        .prefetch_related("plans", "assessments", "representatives__user")
+        .prefetch_related("plans", "assessments", "representatives__user", "workers__worker")
         .select_related("user")
         .first()
     )
@@ -125,3 +125,8 @@ def representations_current(*, user: Any) -> QuerySet[Representative]:
         .select_related("person")
         .order_by("person__family_name", "person__given_name", "pk")
     )
+
+
+def person_consents(*, person: Person) -> QuerySet[Consent]:
+    """The person's consent records, newest first: the latest for a purpose stands."""
+    return Consent.objects.filter(person=person).select_related("recorded_by")

@@ -16,10 +16,12 @@ from ..models import (
     Assessment,
     Budget,
     Challenge,
+    Consent,
     Person,
     Representative,
     Review,
     SupportPlan,
+    SupportWorkerAssignment,
 )
 from ..services.plans import plan_statement
 
@@ -45,9 +47,20 @@ class RepresentativeOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SupportWorkerOut(serializers.ModelSerializer):
+    worker = serializers.UUIDField(source="worker.public_id", read_only=True)
+    name = serializers.CharField(source="worker.full_name", read_only=True)
+
+    class Meta:
+        model = SupportWorkerAssignment
+        fields = ["id", "worker", "name", "starts_on", "ends_on"]
+        read_only_fields = fields
+
+
 class PersonRecordOut(PersonSummaryOut):
     account = serializers.SerializerMethodField()
     representatives = RepresentativeOut(many=True, read_only=True)
+    support_workers = SupportWorkerOut(source="workers", many=True, read_only=True)
 
     class Meta(PersonSummaryOut.Meta):
         fields = [
@@ -63,6 +76,7 @@ class PersonRecordOut(PersonSummaryOut):
             "communication_needs",
             "preferred_language",
             "representatives",
+            "support_workers",
             "created_at",
             "updated_at",
         ]
@@ -112,6 +126,29 @@ class RepresentativeEndInput(serializers.Serializer):
     ends_on = serializers.DateField(
         required=False, allow_null=True, help_text="The last day they act (default today)"
     )
+
+
+class SupportWorkerInput(serializers.Serializer):
+    worker = serializers.UUIDField(help_text="The id of the support worker's user account")
+    starts_on = serializers.DateField(required=False, help_text="Default today")
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ConsentInput(serializers.Serializer):
+    purpose = serializers.CharField(
+        max_length=200, allow_blank=True, help_text="What the consent is for"
+    )
+    given = serializers.BooleanField(help_text="true: given; false: withdrawn")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ConsentOut(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.full_name", read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = ["id", "purpose", "given", "note", "recorded_by", "recorded_at"]
+        read_only_fields = fields
 
 
 # --- Assessments ----------------------------------------------------------------

@@ -19,6 +19,17 @@ urlpatterns = [
         views.RepresentativeEnd.as_view(),
         name="purse-representative-end",
     ),
+    path(
+        "people/<uuid:id>/support-workers/",
+        views.SupportWorkerAssign.as_view(),
+        name="purse-support-worker-assign",
+    ),
+    path(
+        "support-workers/<int:id>/end/",
+        views.SupportWorkerEnd.as_view(),
+        name="purse-support-worker-end",
+    ),
+    path("people/<uuid:id>/consents/", views.PersonConsents.as_view(), name="purse-consents"),
     path("assessments/", views.AssessmentStart.as_view(), name="purse-assessment-start"),
     path("assessments/<uuid:id>/", views.AssessmentDetail.as_view(), name="purse-assessment"),
     path(

@@ -38,10 +38,12 @@ from ..models import (
     Representative,
     Review,
     SupportPlan,
+    SupportWorkerAssignment,
 )
 from ..selectors import (
     PersonNotFound,
     people_for_staff,
+    person_consents,
     person_for_viewer,
     person_own,
     representations_current,
@@ -56,6 +58,8 @@ from .serializers import (
     ChallengeInput,
     ChallengeOut,
     CompleteInput,
+    ConsentInput,
+    ConsentOut,
     EligibilityInput,
     OwnRecordOut,
     PersonInput,
@@ -71,6 +75,8 @@ from .serializers import (
     ReviewCompleteInput,
     ReviewListInput,
     ReviewTriggerInput,
+    SupportWorkerInput,
+    SupportWorkerOut,
 )
 
 PROBLEM = OpenApiResponse(description="Problem details (application/problem+json)")
@@ -255,6 +261,87 @@ class RepresentativeEnd(_Purse, generics.GenericAPIView[Representative]):
             origin=Origin.of(request),
         )
         return Response(RepresentativeOut(representative).data)
+
+
+class SupportWorkerAssign(_Purse, generics.GenericAPIView[Person]):
+    """Put the person on a support worker's caseload from a day (default today),
+    optionally until another (care managers)."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = SupportWorkerOut
+    queryset = Person.objects.all()
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    @extend_schema(request=SupportWorkerInput, responses={201: SupportWorkerOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        person = self.get_object()
+        data = SupportWorkerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        assignment = people.support_worker_assign(
+            person=person,
+            worker=_user(fields.pop("worker"), "worker"),
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+            **fields,
+        )
+        return Response(SupportWorkerOut(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class SupportWorkerEnd(_Purse, generics.GenericAPIView[SupportWorkerAssignment]):
+    """Take the person off the worker's caseload after a day (default today)."""
+
+    permission_classes = [MANAGES_PLANS]
+    serializer_class = SupportWorkerOut
+    queryset = SupportWorkerAssignment.objects.select_related("worker", "person")
+    lookup_url_kwarg = "id"
+
+    @extend_schema(request=RepresentativeEndInput, responses={200: SupportWorkerOut, 400: PROBLEM})
+    def post(self, request: Request, id: int) -> Response:
+        assignment = self.get_object()
+        data = RepresentativeEndInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = people.support_worker_end(
+            assignment=assignment,
+            ends_on=data.validated_data.get("ends_on"),
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(SupportWorkerOut(assignment).data)
+
+
+class PersonConsents(_Purse, generics.GenericAPIView[Person]):
+    """GET: the person's consent records, newest first (whoever may see the person;
+    staff reads are audited). The latest record for a purpose is the one that stands.
+    POST: record consent given or withdrawn (care managers)."""
+
+    serializer_class = ConsentOut
+    queryset = Person.objects.all()
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+    pagination_class = None
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [MANAGES_PLANS()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(responses={200: ConsentOut(many=True)})
+    def get(self, request: Request, id: str) -> Response:
+        person = person_for_viewer(public_id=id, viewer=request.user, origin=Origin.of(request))
+        return Response(ConsentOut(person_consents(person=person), many=True).data)
+
+    @extend_schema(request=ConsentInput, responses={201: ConsentOut, 400: PROBLEM})
+    def post(self, request: Request, id: str) -> Response:
+        person = self.get_object()
+        data = ConsentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = people.consent_record(
+            person=person,
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+            **data.validated_data,
+        )
+        return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
 
 
 # --- Assessments ----------------------------------------------------------------

@@ -392,19 +392,11 @@ def representative_end(
     """Stop a representative acting for the person after `ends_on` (default today)."""
     ends_on = ends_on or timezone.localdate()
     with transaction.atomic():
-        representative = Representative.objects.select_for_update().get(pk=representative.pk)
-        if ends_on < representative.starts_on:
-            raise ValidationFailed(
-                f"The end date must be on or after the start date, "
-                f"{representative.starts_on:%-d %B %Y}",
-                field_errors={"ends_on": ["Must be on or after the start date"]},
-            )
-        if representative.ends_on is not None and representative.ends_on <= ends_on:
-            raise DomainError(
-                f"This representation already ends on {representative.ends_on:%-d %B %Y}"
-            )
-        representative.ends_on = ends_on
-        representative.save(update_fields=["ends_on"])
+        representative = _period_end(
+            Representative.objects.select_for_update().get(pk=representative.pk),
+            ends_on=ends_on,
+            what="representation",
+        )
         audit_record(
             action="representative.ended",
             actor=by,
@@ -416,6 +408,23 @@ def representative_end(
             },
         )
     return representative
+
+
+def _period_end(
+    period: Representative | SupportWorkerAssignment, *, ends_on: datetime.date, what: str
+) -> Any:
+    """Bring a (locked) period's end forward to `ends_on`; periods are never lengthened
+    here, and never end before they start."""
+    if ends_on < period.starts_on:
+        raise ValidationFailed(
+            f"The end date must be on or after the start date, {period.starts_on:%-d %B %Y}",
+            field_errors={"ends_on": ["Must be on or after the start date"]},
+        )
+    if period.ends_on is not None and period.ends_on <= ends_on:
+        raise DomainError(f"This {what} already ends on {period.ends_on:%-d %B %Y}")
+    period.ends_on = ends_on
+    period.save(update_fields=["ends_on"])
+    return period
 
 
 def support_worker_assign(
@@ -460,6 +469,34 @@ def support_worker_assign(
                 "worker": str(worker.public_id),
                 "starts_on": starts_on.isoformat(),
                 "ends_on": ends_on.isoformat() if ends_on else None,
+            },
+        )
+    return assignment
+
+
+def support_worker_end(
+    *,
+    assignment: SupportWorkerAssignment,
+    by: User,
+    ends_on: datetime.date | None = None,
+    origin: Origin = SYSTEM,
+) -> SupportWorkerAssignment:
+    """Take the person off the worker's caseload after `ends_on` (default today)."""
+    ends_on = ends_on or timezone.localdate()
+    with transaction.atomic():
+        assignment = _period_end(
+            SupportWorkerAssignment.objects.select_for_update().get(pk=assignment.pk),
+            ends_on=ends_on,
+            what="assignment",
+        )
+        audit_record(
+            action="support_worker.unassigned",
+            actor=by,
+            obj=assignment.person,
+            origin=origin,
+            detail={
+                "worker": str(assignment.worker.public_id),
+                "ends_on": ends_on.isoformat(),
             },
         )
     return assignment

@@ -14,7 +14,14 @@ from catalogue.council.reviews import review_submit
 from catalogue.council.services import provider_approval_set, service_approval_set
 from catalogue.services.listings import service_image_add
 from epurse.db import use_public_schema
-from purse.models import Challenge, PlanLine, Representative, SupportPlan
+from purse.models import (
+    Challenge,
+    Consent,
+    PlanLine,
+    Representative,
+    SupportPlan,
+    SupportWorkerAssignment,
+)
 from purse.services.plans import plan_approve
 from tenants.rules.models import RulesVersion
 from tests.catalogue import factories as f
@@ -52,9 +59,9 @@ def _catalogue_of_b(tenant_b: TenantUsers) -> None:
 
 
 def _purse_of_b(tenant_b: TenantUsers) -> None:
-    """A person in B with a representative, an assessment, an approved plan (so a
-    budget and reviews), a challenge, and a draft rules version numbered far above
-    any A reaches while probed (rules versions are numbered per tenant)."""
+    """A person in B with a representative, a support worker, a consent, an assessment, an
+    approved plan (so a budget and reviews), a challenge, and a draft rules version numbered
+    far above any A reaches while probed (rules versions are numbered per tenant)."""
     with tenant_context(tenant_b.tenant):
         manager = pb.staff("Probe Manager")
         second = pb.staff("Probe Second")
@@ -69,6 +76,17 @@ def _purse_of_b(tenant_b: TenantUsers) -> None:
             relationship="family",
             scopes=["view"],
             starts_on=dt.date(2020, 1, 1),
+        )
+        worker = user_create(
+            email="probe.worker@southbay.example",
+            full_name="Probe Worker",
+            role_codes=["support_worker"],
+        )
+        SupportWorkerAssignment.objects.create(
+            person=person, worker=worker, starts_on=dt.date(2020, 1, 1)
+        )
+        Consent.objects.create(
+            person=person, purpose="Probe consent", given=True, recorded_by=manager
         )
         assessment = pb.assessment(person, version, manager, indicative=10000)
         plan = SupportPlan.objects.create(
