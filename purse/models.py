@@ -284,9 +284,12 @@ class PlanLine(models.Model):
 
 
 class Budget(models.Model):
-    """The person's active personal budget, set by the approved plan."""
+    """A personal budget, set by an approved plan. A plan that starts later gives a
+    scheduled budget; the daily roll (purse.services.plans.budgets_roll) makes it active
+    on its start day and ends the one it replaces the day before."""
 
     class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Starts later"
         ACTIVE = "active", "Active"
         ENDED = "ended", "Ended"
 

@@ -7,6 +7,7 @@ import logging
 
 from epurse.celery import app
 
+from .services.plans import budgets_roll
 from .services.reviews import review_reminders_send
 
 logger = logging.getLogger(__name__)
@@ -19,3 +20,14 @@ def review_reminders() -> int:
     sent = review_reminders_send()
     logger.info("Review reminders sent: %d", sent)
     return sent
+
+
+@app.task(soft_time_limit=600, time_limit=660)
+def budgets_change_over() -> dict[str, int]:
+    """End budgets whose last day has passed and start those scheduled for today. Run
+    hourly: the first run after midnight does the day's change-over, the rest find
+    nothing to do."""
+    ended, started = budgets_roll()
+    if ended or started:
+        logger.info("Budgets ended: %d, started: %d", ended, started)
+    return {"ended": ended, "started": started}

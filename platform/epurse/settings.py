@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "purse.tasks.review_reminders",
         "schedule": 24 * 3600.0,
     },
+    # Hourly, to every tenant: budgets change over on their first and last days.
+    "budgets-change-over": {
+        "task": "purse.tasks.budgets_change_over",
+        "schedule": 3600.0,
+    },
 }
 
 # --- CQC ratings (catalogue) -------------------------------------------------------

@@ -24,6 +24,7 @@ from core.services import audit_record
 from purse.models import Assessment, Budget, Person, PlanLine, Review, SupportPlan
 from purse.reviews_schedule import annual_review_due, direct_payment_review_due, first_review_due
 from tenants.rules.models import Management, RulesVersion
+from tenants.rules.selectors import day_text
 
 # (category, description, weekly_cost_pence) or with a chosen catalogue service's id.
 LineInput = tuple[str, str, int] | tuple[str, str, int, uuid.UUID | str | None]
@@ -124,6 +125,10 @@ def plan_create(
         errors["management"] = [f"Choose how the money is managed: {allowed}"]
     if weekly_budget_pence <= 0:
         errors["weekly_budget_pence"] = ["Enter a weekly budget of more than £0"]
+    if start_error := _start_error(
+        plan_person=assessment.person, assessment=assessment, starts_on=starts_on
+    ):
+        errors["starts_on"] = [start_error]
 
     indicative = assessment.indicative_weekly_pence
     if weekly_budget_pence != indicative and not reason:
@@ -133,6 +138,7 @@ def plan_create(
         ]
 
     parsed, line_errors = _lines_parse(lines)
+    line_errors += _excluded_categories(version=version, parsed=parsed)
     if line_errors:
         errors["lines"] = line_errors
     elif weekly_budget_pence > 0:
@@ -217,6 +223,52 @@ def plan_create(
     return plan
 
 
+MAX_DAYS_AHEAD = 366
+
+
+def _start_error(*, plan_person: Person, assessment: Assessment, starts_on: Any) -> str | None:
+    """Why a plan cannot start on `starts_on`, or None. Not before its rules take
+    effect or its assessment began, at most a year ahead, and after the start of the
+    budget it will replace (budgets follow one another, never overlap)."""
+    if not isinstance(starts_on, dt.date) or isinstance(starts_on, dt.datetime):
+        return "Enter the date the plan starts"
+    version = assessment.rules_version
+    if starts_on < version.effective_from:
+        return (
+            f"The plan is worked out under budget rules version {version.number}, which takes "
+            f"effect on {day_text(version.effective_from)}: it cannot start before then"
+        )
+    began = timezone.localdate(assessment.started_at)
+    if starts_on < began:
+        return f"The plan cannot start before the assessment began, on {day_text(began)}"
+    if starts_on > timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD):
+        return "A plan can start at most a year from today"
+    latest = (
+        Budget.objects.filter(
+            person=plan_person, status__in=[Budget.Status.ACTIVE, Budget.Status.SCHEDULED]
+        )
+        .order_by("-starts_on")
+        .first()
+    )
+    if latest is not None and starts_on <= latest.starts_on:
+        return (
+            f"The person's current budget starts on {day_text(latest.starts_on)}: a new plan "
+            "must start after that day"
+        )
+    return None
+
+
+def _excluded_categories(*, version: RulesVersion, parsed: Sequence[PlanLine]) -> list[str]:
+    """Lines whose category the rules exclude from personal budgets."""
+    excluded = {entry.casefold(): entry for entry in version.excluded_spending}
+    return [
+        f"Line {number}: {excluded[line.category.casefold()]} cannot be paid for from a "
+        "personal budget under these rules"
+        for number, line in enumerate(parsed, start=1)
+        if line.category.casefold() in excluded
+    ]
+
+
 def _lines_parse(lines: Sequence[LineInput]) -> tuple[list[PlanLine], list[str]]:
     from catalogue.selectors import services_visible
 
@@ -270,6 +322,15 @@ def plan_approve(*, plan: SupportPlan, by: Any) -> SupportPlan:
             .select_related("assessment", "rules_version", "approved_by")
             .get(pk=plan.pk)
         )
+        if locked.status in (SupportPlan.Status.DRAFT, SupportPlan.Status.AWAITING_SECOND_APPROVAL):
+            start_error = _start_error(
+                plan_person=locked.person, assessment=locked.assessment, starts_on=locked.starts_on
+            )
+            if start_error:
+                raise ValidationFailed(
+                    "This plan cannot be approved as it stands: write a new one.",
+                    field_errors={"starts_on": [start_error]},
+                )
         if locked.status == SupportPlan.Status.DRAFT:
             locked.approved_by = by
             if plan_needs_second_approval(locked):
@@ -329,33 +390,49 @@ def plan_approve(*, plan: SupportPlan, by: Any) -> SupportPlan:
 
 
 def budget_activate(*, plan: SupportPlan, by: Any) -> Budget:
-    """Make the approved plan's budget the person's active one, ending any other. The
-    e-purse's ledger hangs off this one place."""
+    """Give the approved plan's budget to the person: active now if the plan has
+    started, otherwise scheduled for its start day. The budget it replaces pays up to
+    the day before. The e-purse's ledger hangs off this one place."""
     if plan.status != SupportPlan.Status.APPROVED:
         raise DomainError("Only an approved plan can set the person's budget.")
+    today = timezone.localdate()
     with transaction.atomic():
+        # One change to a person's budgets at a time.
+        person = Person.objects.select_for_update().get(pk=plan.person_id)
         if Budget.objects.filter(plan=plan).exists():
             raise DomainError("This plan's budget is already set up.")
-        for old in Budget.objects.select_for_update().filter(
-            person_id=plan.person_id, status=Budget.Status.ACTIVE
+        if start_error := _start_error(
+            plan_person=person, assessment=plan.assessment, starts_on=plan.starts_on
         ):
-            old.status = Budget.Status.ENDED
-            # It pays up to the day before the new plan starts (never before its own start).
-            old.ends_on = max(old.starts_on, plan.starts_on - dt.timedelta(days=1))
+            raise ValidationFailed(
+                "The budget could not be set up.", field_errors={"starts_on": [start_error]}
+            )
+        last_day = plan.starts_on - dt.timedelta(days=1)
+        for old in Budget.objects.select_for_update().filter(
+            person=person,
+            status__in=[Budget.Status.ACTIVE, Budget.Status.SCHEDULED],
+        ):
+            if old.ends_on is not None and old.ends_on <= last_day:
+                continue
+            old.ends_on = last_day
+            if last_day < today:
+                old.status = Budget.Status.ENDED
             old.save(update_fields=["status", "ends_on"])
             audit_record(
-                action="budget.ended",
+                action="budget.ending",
                 actor=by,
                 obj=old,
                 detail={
-                    "ends_on": old.ends_on.isoformat(),
+                    "ends_on": last_day.isoformat(),
+                    "status": old.status,
                     "replaced_by_plan": str(plan.public_id),
                 },
             )
             _ledger_open_or_update(old)
         budget = Budget.objects.create(
-            person_id=plan.person_id,
+            person=person,
             plan=plan,
+            status=Budget.Status.ACTIVE if plan.starts_on <= today else Budget.Status.SCHEDULED,
             weekly_pence=plan.weekly_budget_pence,
             management=plan.management,
             starts_on=plan.starts_on,
@@ -367,6 +444,7 @@ def budget_activate(*, plan: SupportPlan, by: Any) -> Budget:
             obj=budget,
             detail={
                 "plan": str(plan.public_id),
+                "status": budget.status,
                 "weekly_pence": budget.weekly_pence,
                 "management": budget.management,
                 "starts_on": budget.starts_on.isoformat(),
@@ -376,6 +454,38 @@ def budget_activate(*, plan: SupportPlan, by: Any) -> Budget:
         )
         _ledger_open_or_update(budget)
     return budget
+
+
+def budgets_roll(*, today: dt.date | None = None) -> tuple[int, int]:
+    """The daily change-over: budgets whose last day has passed end; scheduled budgets
+    whose first day has come become active. Returns (ended, started). Safe to run more
+    than once a day: a second run finds nothing to do."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        ending = list(
+            Budget.objects.select_for_update()
+            .filter(status__in=[Budget.Status.ACTIVE, Budget.Status.SCHEDULED], ends_on__lt=today)
+            .order_by("pk")
+        )
+        for budget in ending:
+            budget.status = Budget.Status.ENDED
+        Budget.objects.bulk_update(ending, ["status"])
+        starting = list(
+            Budget.objects.select_for_update()
+            .filter(status=Budget.Status.SCHEDULED, starts_on__lte=today)
+            .order_by("pk")
+        )
+        for budget in starting:
+            budget.status = Budget.Status.ACTIVE
+        Budget.objects.bulk_update(starting, ["status"])
+        for budget in [*ending, *starting]:
+            audit_record(
+                action=f"budget.{budget.status}",
+                obj=budget,
+                detail={"on": today.isoformat()},
+            )
+            _ledger_open_or_update(budget)
+    return len(ending), len(starting)
 
 
 def budget_topup_on(*, budget: Budget, on_or_after: dt.date) -> dt.date:
@@ -403,7 +513,8 @@ def _reviews_schedule(*, plan: SupportPlan, by: Any) -> list[Review]:
             reason=f"Light-touch review, from {window.earliest:%-d %B %Y}",
         )
     ]
-    if plan.management == Management.DIRECT_PAYMENT:
+    # A mix usually includes a direct payment, so it is reviewed as one too.
+    if plan.management in (Management.DIRECT_PAYMENT, Management.MIXED):
         reviews.append(
             Review(
                 kind=Review.Kind.DIRECT_PAYMENT, due_on=direct_payment_review_due(plan.starts_on)

@@ -18,6 +18,7 @@ from purse.models import Budget, PlanLine, Review, SupportPlan
 from purse.services.plans import (
     budget_activate,
     budget_topup_on,
+    budgets_roll,
     contribution_from_income,
     plan_approve,
     plan_create,
@@ -436,7 +437,7 @@ def test_a_new_plan_supersedes_the_old_one_and_restarts_the_schedule(ada, versio
 def test_only_one_active_budget_per_person_in_the_database(assessed, carol, ada):
     plan = _plan(assessed, carol)
     plan_approve(plan=plan, by=carol)
-    other = _plan(assessed, carol)
+    other = _plan(assessed, carol, starts_on=D(2026, 6, 1))
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Budget.objects.create(
@@ -602,3 +603,95 @@ def test_the_daily_task_runs_in_the_tenant_and_beat_sends_it_to_every_tenant(
         # Every review of a 2024 plan is due or overdue by now.
         assert review_reminders.apply().get() == 3
     assert len(mail.outbox) == 3
+
+
+def _start_refused(excinfo):
+    return excinfo.value.field_errors["starts_on"][0]
+
+
+def test_a_plan_starts_within_its_rules_and_its_assessment_and_within_a_year(ada, version, carol):
+    assessed = b.assessment(ada, version, carol)
+    audit_before = AuditEntry.objects.count()
+    with pytest.raises(ValidationFailed) as too_soon:
+        _plan(assessed, carol, starts_on=version.effective_from - dt.timedelta(days=1))
+    assert _start_refused(too_soon).startswith(
+        f"The plan is worked out under budget rules version {version.number}, which takes effect"
+    )
+    with pytest.raises(ValidationFailed) as before_assessment:
+        _plan(assessed, carol, starts_on=D(2019, 12, 31))
+    assert _start_refused(before_assessment) == (
+        "The plan cannot start before the assessment began, on 1 January 2020"
+    )
+    for far in (timezone.localdate() + dt.timedelta(days=367), D(9999, 12, 1)):
+        with pytest.raises(ValidationFailed) as too_far:
+            _plan(assessed, carol, starts_on=far)
+        assert _start_refused(too_far) == "A plan can start at most a year from today"
+    _nothing_written(audit_before)
+
+
+def test_a_new_plan_must_start_after_the_budget_it_replaces(ada, version, carol):
+    first = _plan(b.assessment(ada, version, carol), carol, starts_on=D(2026, 5, 4))
+    plan_approve(plan=first, by=carol)
+    for day in (D(2026, 5, 4), D(2026, 4, 1)):
+        with pytest.raises(ValidationFailed) as same_day:
+            _plan(b.assessment(ada, version, carol), carol, starts_on=day)
+        assert _start_refused(same_day) == (
+            "The person's current budget starts on 4 May 2026: a new plan must start after that day"
+        )
+
+
+def test_an_older_draft_cannot_replace_a_newer_approved_plan(ada, version, carol):
+    older = _plan(b.assessment(ada, version, carol), carol, starts_on=D(2026, 3, 2))
+    newer = _plan(b.assessment(ada, version, carol), carol, starts_on=D(2026, 6, 1))
+    plan_approve(plan=newer, by=carol)
+
+    with pytest.raises(ValidationFailed) as refused:
+        plan_approve(plan=older, by=carol)
+
+    assert "must start after that day" in _start_refused(refused)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.status, newer.status) == ("draft", "approved")
+    assert Budget.objects.get().plan == newer
+
+
+def test_a_plan_starting_later_is_scheduled_and_the_old_budget_pays_until_then(ada, version, carol):
+    today = timezone.localdate()
+    old = _plan(b.assessment(ada, version, carol), carol, starts_on=today - dt.timedelta(days=30))
+    plan_approve(plan=old, by=carol)
+    starts = today + dt.timedelta(days=10)
+    new = _plan(b.assessment(ada, version, carol), carol, starts_on=starts)
+
+    plan_approve(plan=new, by=carol)
+
+    current, scheduled = Budget.objects.order_by("pk")
+    assert (current.status, current.ends_on) == ("active", starts - dt.timedelta(days=1))
+    assert (scheduled.status, scheduled.starts_on) == ("scheduled", starts)
+    # Nothing changes until the old budget's last day has passed.
+    assert budgets_roll(today=starts - dt.timedelta(days=1)) == (0, 0)
+    assert budgets_roll(today=starts) == (1, 1)
+    current.refresh_from_db()
+    scheduled.refresh_from_db()
+    assert (current.status, scheduled.status) == ("ended", "active")
+    assert budgets_roll(today=starts) == (0, 0)
+    assert AuditEntry.objects.filter(action__in=["budget.ended", "budget.active"]).count() == 2
+
+
+def test_a_plan_cannot_pay_for_what_the_rules_exclude(ada, version, carol):
+    version.excluded_spending = ["Gambling", "Anything illegal"]
+    version.save()
+    with pytest.raises(ValidationFailed) as refused:
+        _plan(
+            b.assessment(ada, version, carol),
+            carol,
+            lines=[("home-care", "Mornings", 20000), ("gambling", "Bingo", 10000)],
+        )
+    assert refused.value.field_errors["lines"] == [
+        "Line 2: Gambling cannot be paid for from a personal budget under these rules"
+    ]
+
+
+def test_a_mixed_budget_gets_the_direct_payment_review(assessed, carol):
+    plan = _plan(assessed, carol, management=Management.MIXED, starts_on=D(2026, 1, 31))
+    plan_approve(plan=plan, by=carol)
+    assert Review.objects.get(plan=plan, kind="direct_payment").due_on == D(2026, 7, 31)
