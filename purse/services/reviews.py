@@ -59,9 +59,22 @@ def review_complete(
     if errors:
         raise ValidationFailed("The review could not be recorded.", field_errors=errors)
     with transaction.atomic():
+        # The plan first: two reviews of one plan completed together must not both
+        # decide the next yearly review.
+        SupportPlan.objects.select_for_update().filter(pk=review.plan_id).first()
         locked = (
             Review.objects.select_for_update(of=("self",)).select_related("plan").get(pk=review.pk)
         )
+        if completed_on < locked.plan.starts_on:
+            raise ValidationFailed(
+                "The review could not be recorded.",
+                field_errors={
+                    "completed_on": [
+                        "A review cannot be done before the plan started, on "
+                        f"{locked.plan.starts_on:%-d %B %Y}"
+                    ]
+                },
+            )
         if locked.completed_on is not None:
             raise DomainError(
                 f"This review was already recorded on {locked.completed_on:%-d %B %Y}."
@@ -169,9 +182,14 @@ def _reminder_send(review: Review, today: dt.date, recipients: list[str]) -> Non
         if review.due_on < today
         else f"is due on {review.due_on:%-d %B %Y}"
     )
+    # No name in an email: it goes to every care manager, and email is not a safe place
+    # for a person's details. The reference finds the review in the list when signed in.
     send_mail(
-        subject=f"Review {'overdue' if review.due_on < today else 'due'}: {review.person}",
-        message=f"The {kind} of {review.person}'s support plan {when}.",
+        subject=f"A review is {'overdue' if review.due_on < today else 'due'} (ref. R{review.pk})",
+        message=(
+            f"The {kind} of a support plan {when}. Sign in to ePurse and open the list of "
+            f"reviews due to see whose it is: its reference is R{review.pk}."
+        ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=recipients,
     )

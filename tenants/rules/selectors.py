@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from core.errors import DomainError, ValidationFailed
 
@@ -51,8 +52,15 @@ def rules_questionnaire(*, version: RulesVersion) -> QuerySet[Domain]:
 
 @dataclass(frozen=True)
 class PreviewRow:
+    """One budget under a draft. `indicative_now_pence` is the indicative amount of the
+    assessment the plan was approved on; `draft_weekly_pence` what the draft would give
+    from the same answers; `difference_pence` the change between the two. The budget
+    itself may differ from its indicative amount (with a reason), and changes only
+    when a new plan is approved."""
+
     person: object  # purse.models.Person
     current_weekly_pence: int
+    indicative_now_pence: int | None
     # None when the draft cannot be worked out from the person's answers (see `note`).
     draft_weekly_pence: int | None
     difference_pence: int | None
@@ -60,14 +68,14 @@ class PreviewRow:
 
 
 def rules_preview(*, draft: RulesVersion) -> list[PreviewRow]:
-    """For every active budget: its weekly amount now, the indicative amount the draft
-    would give from the person's latest completed assessment, and the difference.
-    Reports only: budgets and plans keep the version they were approved under.
+    """For every current budget (active or scheduled): its weekly amount, its plan's
+    indicative amount, what the draft would give from the same assessment, and the
+    change. Reports only: budgets and plans keep the version they were approved under.
 
     Answers are matched to the draft by domain, question and answer code, so a draft
     copied from an earlier version reads the same answers. The adjustments applied at
     the assessment are applied again where the draft still has them."""
-    from purse.models import Assessment, AssessmentAnswer, Budget
+    from purse.models import AssessmentAnswer, Budget
 
     draft_adjustments = set(draft.adjustments.values_list("code", flat=True))
     draft_answers: dict[tuple[str, str, str], Answer] = {
@@ -79,39 +87,35 @@ def rules_preview(*, draft: RulesVersion) -> list[PreviewRow]:
     draft_questions = list(Question.objects.filter(domain__version=draft).select_related("domain"))
     rows: list[PreviewRow] = []
     budgets = (
-        Budget.objects.filter(status=Budget.Status.ACTIVE)
-        .select_related("person")
-        .order_by("person__family_name", "person__given_name", "person_id")
+        Budget.objects.filter(status__in=[Budget.Status.ACTIVE, Budget.Status.SCHEDULED])
+        .select_related("person", "plan__assessment")
+        .prefetch_related(
+            Prefetch(
+                "plan__assessment__answers",
+                queryset=AssessmentAnswer.objects.select_related("question__domain", "answer"),
+            )
+        )
+        .order_by("person__family_name", "person__given_name", "person_id", "starts_on")
     )
     for budget in budgets:
-        current = budget.weekly_pence
-        assessment = (
-            Assessment.objects.filter(person=budget.person_id, status=Assessment.Status.COMPLETED)
-            .order_by("-completed_at", "-pk")
-            .first()
-        )
-        if assessment is None:
-            rows.append(PreviewRow(budget.person, current, None, None, "No completed assessment"))
-            continue
-        given = AssessmentAnswer.objects.filter(assessment=assessment).select_related(
-            "question__domain", "answer"
+        assessment = budget.plan.assessment
+        row = partial(
+            PreviewRow, budget.person, budget.weekly_pence, assessment.indicative_weekly_pence
         )
         answers: dict[str | Question, str | Answer] = {}
-        for row in given:
-            key = (row.question.domain.code, row.question.code, row.answer.code)
+        for given in assessment.answers.all():
+            key = (given.question.domain.code, given.question.code, given.answer.code)
             if key in draft_answers:
                 answers[draft_answers[key].question] = draft_answers[key]
         answered = {q.pk for q in answers if isinstance(q, Question)}
         missing = [q.text for q in draft_questions if q.pk not in answered]
         if missing:
             rows.append(
-                PreviewRow(
-                    budget.person,
-                    current,
+                row(
                     None,
                     None,
                     f"Needs a new assessment: the draft asks {missing[0]!r}, "
-                    "which their last assessment does not answer",
+                    "which their assessment does not answer",
                 )
             )
             continue
@@ -122,7 +126,8 @@ def rules_preview(*, draft: RulesVersion) -> list[PreviewRow]:
                 version=draft, answers=answers, adjustments=kept
             ).weekly_pence
         except (DomainError, ValidationFailed) as error:
-            rows.append(PreviewRow(budget.person, current, None, None, error.detail))
+            rows.append(row(None, None, error.detail))
             continue
-        rows.append(PreviewRow(budget.person, current, weekly, weekly - current))
+        now = assessment.indicative_weekly_pence
+        rows.append(row(weekly, None if now is None else weekly - now))
     return rows

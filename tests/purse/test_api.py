@@ -458,7 +458,7 @@ def test_rules_versions_drafted_changed_previewed_and_published(
     assert preview.status_code == 200
     [row] = preview.json()
     assert row["person"]["id"] == recorded["person"]
-    assert row["difference_pence"] == row["draft_weekly_pence"] - row["current_weekly_pence"]
+    assert row["difference_pence"] == row["draft_weekly_pence"] - row["indicative_now_pence"]
     assert audits(tenant_a, "rules.previewed")[-1].detail == {"number": 2, "budgets": 1}
 
     published = post(admin, "/api/rules/versions/2/publish/", None)

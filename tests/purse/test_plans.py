@@ -521,6 +521,15 @@ def test_a_review_needs_an_outcome_and_cannot_be_dated_in_the_future(leap_day_pl
     assert first.completed_on is None
     assert leap_day_plan.reviews.get(kind="annual").due_on == D(2025, 2, 28)
 
+    # Nor before the plan started (29 February 2024), which would pull the next yearly
+    # review earlier.
+    with pytest.raises(ValidationFailed) as before_start:
+        review_complete(review=first, outcome="Fine", by=carol, completed_on=D(2024, 2, 28))
+    assert before_start.value.field_errors == {
+        "completed_on": ["A review cannot be done before the plan started, on 29 February 2024"]
+    }
+    assert leap_day_plan.reviews.get(kind="annual").due_on == D(2025, 2, 28)
+
 
 def test_due_and_overdue_lists(leap_day_plan, carol):
     on = D(2024, 8, 29)
@@ -568,13 +577,25 @@ def test_reminders_go_to_care_managers_once_per_review(
         assert review_reminders_send(today=D(2024, 8, 14)) == 0  # 15 days before the next
         assert review_reminders_send(today=D(2024, 8, 15)) == 1
 
-    assert [(m.subject, m.to) for m in mail.outbox] == [
-        ("Review due: Ada Lovelace", ["carol.manager@staff.example", "dev.manager@staff.example"]),
-        ("Review due: Ada Lovelace", ["carol.manager@staff.example", "dev.manager@staff.example"]),
-    ]
-    assert mail.outbox[0].body == (
-        "The first review (6 to 8 weeks) of Ada Lovelace's support plan is due on 25 April 2024."
+    first, dp = (
+        leap_day_plan.reviews.get(kind="first"),
+        leap_day_plan.reviews.get(kind="direct_payment"),
     )
+    managers = ["carol.manager@staff.example", "dev.manager@staff.example"]
+    assert sorted((m.subject, m.to) for m in mail.outbox) == sorted(
+        [
+            (f"A review is due (ref. R{first.pk})", managers),
+            (f"A review is due (ref. R{dp.pk})", managers),
+        ]
+    )
+    message = next(m for m in mail.outbox if f"R{first.pk})" in m.subject)
+    assert message.body == (
+        "The first review (6 to 8 weeks) of a support plan is due on 25 April 2024. Sign in "
+        f"to ePurse and open the list of reviews due to see whose it is: its reference is "
+        f"R{first.pk}."
+    )
+    # Nobody's name goes by email.
+    assert not any("Lovelace" in m.subject + m.body for m in mail.outbox)
     assert leap_day_plan.reviews.get(kind="first").reminded_on == D(2024, 4, 11)
     assert leap_day_plan.reviews.get(kind="annual").reminded_on is None
 
@@ -586,8 +607,8 @@ def test_an_overdue_review_nobody_was_told_about_is_reminded_as_overdue(
         assert review_reminders_send(today=D(2024, 5, 1)) == 1
 
     [message] = mail.outbox
-    assert message.subject == "Review overdue: Ada Lovelace"
-    assert message.body.endswith("was due on 25 April 2024.")
+    assert message.subject.startswith("A review is overdue (ref. R")
+    assert "of a support plan was due on 25 April 2024." in message.body
 
 
 def test_the_daily_task_runs_in_the_tenant_and_beat_sends_it_to_every_tenant(

@@ -153,7 +153,14 @@ class PreviewPersonOut(serializers.Serializer):
 
 class PreviewRowOut(serializers.Serializer):
     person = PreviewPersonOut()
-    current_weekly_pence = serializers.IntegerField()
-    draft_weekly_pence = serializers.IntegerField(allow_null=True)
-    difference_pence = serializers.IntegerField(allow_null=True)
+    current_weekly_pence = serializers.IntegerField(help_text="The budget now, a week")
+    indicative_now_pence = serializers.IntegerField(
+        allow_null=True, help_text="The indicative amount the plan was approved on"
+    )
+    draft_weekly_pence = serializers.IntegerField(
+        allow_null=True, help_text="The indicative amount under the draft, same answers"
+    )
+    difference_pence = serializers.IntegerField(
+        allow_null=True, help_text="draft_weekly_pence - indicative_now_pence"
+    )
     note = serializers.CharField()

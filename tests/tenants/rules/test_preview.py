@@ -24,12 +24,14 @@ def person_with_budget(
     *,
     name: str,
     weekly_pence: int,
+    indicative_pence: int | None = None,
     chosen: dict[str, str],
     status: str = Budget.Status.ACTIVE,
     adjustments: list[str] | None = None,
 ) -> Person:
-    """A person assessed under `version` (lowest answers except `chosen`), with an
-    approved plan and a budget of `weekly_pence`."""
+    """A person assessed under `version` (lowest answers except `chosen`; indicative
+    `indicative_pence`, default the budget), with an approved plan and a budget of
+    `weekly_pence`."""
     given, family = name.split()
     person = Person.objects.create(
         given_name=given, family_name=family, date_of_birth=date(1950, 5, 17)
@@ -41,6 +43,7 @@ def person_with_budget(
         assessed_by=by,
         completed_at=timezone.now(),
         adjustments=adjustments or [],
+        indicative_weekly_pence=weekly_pence if indicative_pence is None else indicative_pence,
     )
     for question in Question.objects.filter(domain__version=version).prefetch_related("answers"):
         code = chosen.get(question.code, question.answers.all()[0].code)
@@ -81,6 +84,7 @@ def test_preview_shows_each_active_budget_under_the_draft(admin: User, v1: Rules
         admin,
         name="Bob Baker",
         weekly_pence=20000,
+        indicative_pence=37 * 450,
         chosen={
             "washing": "most",
             "dressing": "some",
@@ -116,13 +120,22 @@ def test_preview_shows_each_active_budget_under_the_draft(admin: User, v1: Rules
     # When the preview is made
     rows = rules_preview(draft=draft)
 
-    # Then each active budget is reported, with the draft's amount from the same answers
+    # Then each active budget is reported, with the draft's amount from the same answers,
+    # and the change measured from the indicative amount the plan was approved on (Bob's
+    # budget stays £33.50 above his indicative one: that was the care manager's decision)
     assert [
-        (r.person, r.current_weekly_pence, r.draft_weekly_pence, r.difference_pence, r.note)
+        (
+            r.person,
+            r.current_weekly_pence,
+            r.indicative_now_pence,
+            r.draft_weekly_pence,
+            r.difference_pence,
+            r.note,
+        )
         for r in rows
     ] == [
-        (ann, 3600, 5000, 1400, ""),
-        (bob, 20000, 39 * 500, 39 * 500 - 20000, ""),
+        (ann, 3600, 3600, 5000, 1400, ""),
+        (bob, 20000, 16650, 39 * 500, 39 * 500 - 16650, ""),
     ]
     # and nothing changes: plans keep their version, budgets their amounts.
     assert set(SupportPlan.objects.values_list("rules_version__number", flat=True)) == {1}
@@ -147,7 +160,7 @@ def test_preview_says_when_the_draft_needs_a_new_assessment(admin: User, v1: Rul
     ]
     assert rows[0].note == (
         "Needs a new assessment: the draft asks 'How much help do you need to take your "
-        "medicines?', which their last assessment does not answer"
+        "medicines?', which their assessment does not answer"
     )
 
 
