@@ -18,7 +18,7 @@ from accounts.permissions import (
 from core.errors import DomainError
 from core.services import Origin, audit_record
 
-from .models import Consent, Person, Representative, SupportWorkerAssignment
+from .models import Consent, Person, Representative, SupportPlan, SupportWorkerAssignment
 
 # Permission codes granted by the tenant roles (accounts migration 0002): support
 # workers and care managers see people; care managers also manage plans, and see every
@@ -41,13 +41,20 @@ def _current(today: Any) -> Q:
     return Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
 
 
-def person_for_viewer(*, public_id: uuid.UUID | str, viewer: Any, origin: Origin) -> Person:
+# What a person's record shows with them (purse.api.serializers.PersonRecordOut).
+RECORD_RELATED = ("plans", "assessments", "challenges", "representatives__user", "workers__worker")
+
+
+def person_for_viewer(
+    *, public_id: uuid.UUID | str, viewer: Any, origin: Origin, reading: Any = None
+) -> Person:
     """The person with this public id, if `viewer` may see them now; else PersonNotFound.
 
     Who may see a person: a care manager (any person of the council); a support worker
     (people assigned to them today); the person themselves; a representative whose
     scopes include "view" and whose dates cover today. Staff reads write a "person.viewed"
-    audit entry; the person's own reads and their representatives' are not staff reads.
+    audit entry, naming `reading` (an assessment, a plan...) when it is not the record
+    itself; the person's own reads and their representatives' are not staff reads.
     """
     try:
         key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
@@ -78,7 +85,7 @@ def person_for_viewer(*, public_id: uuid.UUID | str, viewer: Any, origin: Origin
                 actor=viewer,
                 obj=person,
                 origin=origin,
-                detail={"basis": basis},
+                detail=_read_detail(basis, reading),
             )
             return person
 
@@ -87,6 +94,16 @@ def person_for_viewer(*, public_id: uuid.UUID | str, viewer: Any, origin: Origin
     ).exists():
         return person
     raise PersonNotFound()
+
+
+def _read_detail(basis: str, reading: Any) -> dict[str, str]:
+    detail = {"basis": basis}
+    if isinstance(reading, str):
+        detail["reading"] = reading
+    elif reading is not None:
+        detail["reading"] = reading._meta.model_name
+        detail["id"] = str(getattr(reading, "public_id", reading.pk))
+    return detail
 
 
 def people_for_staff(*, viewer: Any) -> QuerySet[Person]:
@@ -107,7 +124,7 @@ def person_own(*, user: Any) -> Person | None:
         return None
     return (
         Person.objects.filter(user=user)
-        .prefetch_related("plans", "assessments", "representatives__user", "workers__worker")
+        .prefetch_related(*RECORD_RELATED)
         .select_related("user")
         .first()
     )
@@ -130,3 +147,11 @@ def representations_current(*, user: Any) -> QuerySet[Representative]:
 def person_consents(*, person: Person) -> QuerySet[Consent]:
     """The person's consent records, newest first: the latest for a purpose stands."""
     return Consent.objects.filter(person=person).select_related("recorded_by")
+
+
+def plans_listed(*, status: str | None = None) -> QuerySet[SupportPlan]:
+    """Plans, newest first, optionally in one state (for care managers' lists)."""
+    plans = SupportPlan.objects.select_related("person", "approved_by")
+    if status:
+        plans = plans.filter(status=status)
+    return plans.order_by("-created_at", "-pk")

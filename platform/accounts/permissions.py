@@ -20,6 +20,7 @@ REVIEWS_WRITE = "reviews.write"
 PROVIDER_MANAGE_OWN = "provider.manage_own"  # provider staff, on the public host
 PROVIDERS_VET = "providers.vet"  # platform operators vet providers
 PEOPLE_VIEW_CASELOAD = "people.view_caseload"  # support workers and care managers
+PEOPLE_ACT_FOR_CASELOAD = "people.act_for_caseload"  # ...and act on their behalf
 PLANS_MANAGE = "plans.manage"  # care managers: people, assessments, plans, reviews
 FINANCE_MANAGE = "finance.manage"
 TENANT_CONFIGURE = "tenant.configure"  # administrators: budget rules and settings

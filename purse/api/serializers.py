@@ -23,7 +23,7 @@ from ..models import (
     SupportPlan,
     SupportWorkerAssignment,
 )
-from ..services.plans import plan_statement
+from ..services.plans import plan_needs_second_approval, plan_statement
 
 # --- People ---------------------------------------------------------------------
 
@@ -57,10 +57,41 @@ class SupportWorkerOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlanSummaryOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = SupportPlan
+        fields = ["id", "status", "management", "weekly_budget_pence", "starts_on", "approved_at"]
+        read_only_fields = fields
+
+
+class AssessmentSummaryOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "status", "eligible", "indicative_weekly_pence", "completed_at"]
+        read_only_fields = fields
+
+
+class ChallengeSummaryOut(serializers.ModelSerializer):
+    class Meta:
+        model = Challenge
+        fields = ["id", "raised_on", "reason", "status", "decided_on", "decision"]
+        read_only_fields = fields
+
+
 class PersonRecordOut(PersonSummaryOut):
+    """A person's record, with where to find their plans and assessments (newest first)
+    and their requests for reconsideration with the decisions."""
+
     account = serializers.SerializerMethodField()
     representatives = RepresentativeOut(many=True, read_only=True)
     support_workers = SupportWorkerOut(source="workers", many=True, read_only=True)
+    plans = PlanSummaryOut(many=True, read_only=True)
+    assessments = AssessmentSummaryOut(many=True, read_only=True)
+    challenges = ChallengeSummaryOut(many=True, read_only=True)
 
     class Meta(PersonSummaryOut.Meta):
         fields = [
@@ -77,6 +108,9 @@ class PersonRecordOut(PersonSummaryOut):
             "preferred_language",
             "representatives",
             "support_workers",
+            "plans",
+            "assessments",
+            "challenges",
             "created_at",
             "updated_at",
         ]
@@ -304,7 +338,9 @@ class PlanOut(serializers.ModelSerializer):
         return StatementOut(_statement(plan)).data
 
     def get_needs_second_approval(self, plan: SupportPlan) -> bool:
-        return plan.status == SupportPlan.Status.AWAITING_SECOND_APPROVAL
+        """Whether the budget is far enough above the indicative one to need a second
+        approver (`status` says whether the first has approved it)."""
+        return plan_needs_second_approval(plan)
 
 
 class BudgetOut(serializers.ModelSerializer):
@@ -336,6 +372,25 @@ class BudgetOut(serializers.ModelSerializer):
 
 
 # --- Reviews and challenges -----------------------------------------------------
+
+
+class PlanListInput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=SupportPlan.Status.choices,
+        required=False,
+        help_text="Only plans in this state, e.g. awaiting_second_approval",
+    )
+
+
+class PlanListOut(PlanSummaryOut):
+    person = PersonSummaryOut(read_only=True)
+    first_approver = serializers.CharField(
+        source="approved_by.full_name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta(PlanSummaryOut.Meta):
+        fields = [*PlanSummaryOut.Meta.fields, "person", "first_approver", "created_at"]
+        read_only_fields = fields
 
 
 class ReviewListInput(serializers.Serializer):
@@ -413,36 +468,7 @@ class ChallengeOut(serializers.ModelSerializer):
         return str(challenge.plan.public_id) if challenge.plan else None
 
 
-# --- A budget holder's and a representative's own view ------------------------------
-
-
-class OwnPlanOut(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = SupportPlan
-        fields = ["id", "status", "management", "weekly_budget_pence", "starts_on", "approved_at"]
-        read_only_fields = fields
-
-
-class OwnAssessmentOut(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = Assessment
-        fields = ["id", "status", "eligible", "indicative_weekly_pence", "completed_at"]
-        read_only_fields = fields
-
-
-class OwnRecordOut(PersonRecordOut):
-    """The signed-in person's own record, with where to find their plans and assessments."""
-
-    plans = OwnPlanOut(many=True, read_only=True)
-    assessments = OwnAssessmentOut(many=True, read_only=True)
-
-    class Meta(PersonRecordOut.Meta):
-        fields = [*PersonRecordOut.Meta.fields, "plans", "assessments"]
-        read_only_fields = fields
+# --- A representative's own view -------------------------------------------------
 
 
 class RepresentedOut(serializers.ModelSerializer):

@@ -47,7 +47,7 @@ urlpatterns = [
         views.AssessmentComplete.as_view(),
         name="purse-assessment-complete",
     ),
-    path("plans/", views.PlanCreate.as_view(), name="purse-plan-create"),
+    path("plans/", views.PlanListCreate.as_view(), name="purse-plan-list"),
     path("plans/<uuid:id>/", views.PlanDetail.as_view(), name="purse-plan"),
     path("plans/<uuid:id>/approve/", views.PlanApprove.as_view(), name="purse-plan-approve"),
     path(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -41,11 +41,13 @@ from ..models import (
     SupportWorkerAssignment,
 )
 from ..selectors import (
+    RECORD_RELATED,
     PersonNotFound,
     people_for_staff,
     person_consents,
     person_for_viewer,
     person_own,
+    plans_listed,
     representations_current,
 )
 from ..services import assessments, challenges, people, plans, reviews
@@ -61,11 +63,12 @@ from .serializers import (
     ConsentInput,
     ConsentOut,
     EligibilityInput,
-    OwnRecordOut,
     PersonInput,
     PersonRecordOut,
     PersonSummaryOut,
     PlanInput,
+    PlanListInput,
+    PlanListOut,
     PlanOut,
     PlanReviewOut,
     RepresentativeEndInput,
@@ -103,22 +106,44 @@ def _user(public_id: Any, field: str) -> User:
     return user
 
 
-def _visible(request: Request, person: Person) -> Person:
-    """`person`, if the caller may see them (audited for staff); else 404."""
+def _visible(request: Request, person: Person, reading: Any) -> Person:
+    """`person`, if the caller may see them (staff reads of `reading` audited); else 404."""
     return person_for_viewer(
-        public_id=person.public_id, viewer=request.user, origin=Origin.of(request)
+        public_id=person.public_id, viewer=request.user, origin=Origin.of(request), reading=reading
     )
+
+
+class _AuditedList:
+    """A list naming people: each read is audited, with the query asked."""
+
+    audit_action: str
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        audit_record(
+            action=self.audit_action,
+            actor=request.user,
+            origin=Origin.of(request),
+            detail={"query": request.GET.urlencode()[:500]},
+        )
+        return response
+
+
+def _record(person: Person) -> dict[str, Any]:
+    prefetch_related_objects([person], *RECORD_RELATED)
+    return PersonRecordOut(person).data
 
 
 # --- People ---------------------------------------------------------------------
 
 
-class PersonList(_Purse, generics.ListCreateAPIView[Person]):
+class PersonList(_AuditedList, _Purse, generics.ListCreateAPIView[Person]):
     """GET: people a member of staff works with (care managers: everyone here; support
     workers: their caseload today). The list read is audited. POST: record a person
     (care managers)."""
 
     serializer_class = PersonSummaryOut
+    audit_action = "people.listed"
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":
@@ -127,16 +152,6 @@ class PersonList(_Purse, generics.ListCreateAPIView[Person]):
 
     def get_queryset(self) -> QuerySet[Person]:
         return people_for_staff(viewer=signed_in_user(self.request))
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        audit_record(
-            action="people.listed",
-            actor=request.user,
-            origin=Origin.of(request),
-            detail={"query": request.GET.urlencode()[:500]},
-        )
-        return response
 
     @extend_schema(request=PersonInput, responses={201: PersonRecordOut, 400: PROBLEM})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -150,7 +165,7 @@ class PersonList(_Purse, generics.ListCreateAPIView[Person]):
             by=signed_in_user(request),
             origin=Origin.of(request),
         )
-        return Response(PersonRecordOut(person).data, status=status.HTTP_201_CREATED)
+        return Response(_record(person), status=status.HTTP_201_CREATED)
 
 
 class PersonDetail(_Purse, generics.GenericAPIView[Person]):
@@ -170,7 +185,7 @@ class PersonDetail(_Purse, generics.GenericAPIView[Person]):
 
     def get(self, request: Request, id: str) -> Response:
         person = person_for_viewer(public_id=id, viewer=request.user, origin=Origin.of(request))
-        return Response(PersonRecordOut(person).data)
+        return Response(_record(person))
 
     @extend_schema(
         request=PersonInput(partial=True), responses={200: PersonRecordOut, 400: PROBLEM}
@@ -186,7 +201,7 @@ class PersonDetail(_Purse, generics.GenericAPIView[Person]):
         person = people.person_update(
             person=person, by=signed_in_user(request), origin=Origin.of(request), **changes
         )
-        return Response(PersonRecordOut(person).data)
+        return Response(_record(person))
 
 
 class PersonOwn(_Purse, generics.GenericAPIView[Person]):
@@ -195,13 +210,13 @@ class PersonOwn(_Purse, generics.GenericAPIView[Person]):
     to a person here."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = OwnRecordOut
+    serializer_class = PersonRecordOut
 
     def get(self, request: Request) -> Response:
         person = person_own(user=request.user)
         if person is None:
             raise PersonNotFound()
-        return Response(OwnRecordOut(person).data)
+        return Response(PersonRecordOut(person).data)
 
 
 class PeopleRepresented(_Purse, generics.ListAPIView[Representative]):
@@ -327,7 +342,9 @@ class PersonConsents(_Purse, generics.GenericAPIView[Person]):
 
     @extend_schema(responses={200: ConsentOut(many=True)})
     def get(self, request: Request, id: str) -> Response:
-        person = person_for_viewer(public_id=id, viewer=request.user, origin=Origin.of(request))
+        person = person_for_viewer(
+            public_id=id, viewer=request.user, origin=Origin.of(request), reading="consents"
+        )
         return Response(ConsentOut(person_consents(person=person), many=True).data)
 
     @extend_schema(request=ConsentInput, responses={201: ConsentOut, 400: PROBLEM})
@@ -388,7 +405,7 @@ class AssessmentDetail(_AssessmentObject):
 
     def get(self, request: Request, id: str) -> Response:
         assessment = self.get_object()
-        _visible(request, assessment.person)
+        _visible(request, assessment.person, assessment)
         return Response(_assessment_out(assessment))
 
 
@@ -470,12 +487,21 @@ def _plan_out(plan: SupportPlan) -> dict[str, Any]:
     return PlanOut(fresh).data
 
 
-class PlanCreate(_Purse, generics.GenericAPIView[SupportPlan]):
-    """Draft a support plan from a completed assessment. A budget different from the
-    indicative one needs a reason; the lines must add up to the budget."""
+@extend_schema(parameters=[PlanListInput])
+class PlanListCreate(_AuditedList, _Purse, generics.ListCreateAPIView[SupportPlan]):
+    """GET: plans, newest first, optionally in one state (e.g. those waiting for a
+    second approver); the read is audited. POST: draft a support plan from a completed
+    assessment. A budget different from the indicative one needs a reason; the lines
+    must add up to the budget (care managers)."""
 
     permission_classes = [MANAGES_PLANS]
-    serializer_class = PlanOut
+    serializer_class = PlanListOut
+    audit_action = "plans.listed"
+
+    def get_queryset(self) -> QuerySet[SupportPlan]:
+        params = PlanListInput(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return plans_listed(status=params.validated_data.get("status"))
 
     @extend_schema(request=PlanInput, responses={201: PlanOut, 400: PROBLEM})
     def post(self, request: Request) -> Response:
@@ -512,7 +538,7 @@ class PlanDetail(_PlanObject):
 
     def get(self, request: Request, id: str) -> Response:
         plan = self.get_object()
-        _visible(request, plan.person)
+        _visible(request, plan.person, plan)
         return Response(_plan_out(plan))
 
 
@@ -544,12 +570,13 @@ class PlanReviewTrigger(_PlanObject):
         return Response(PlanReviewOut(review).data, status=status.HTTP_201_CREATED)
 
 
-class BudgetList(_Purse, generics.ListAPIView[Budget]):
+class BudgetList(_AuditedList, _Purse, generics.ListAPIView[Budget]):
     """Active budgets: the money, not the person's needs (finance and care managers).
     The read is audited."""
 
     permission_classes = [requires_any(FINANCE_MANAGE, PLANS_MANAGE)]
     serializer_class = BudgetOut
+    audit_action = "budgets.listed"
 
     def get_queryset(self) -> QuerySet[Budget]:
         return (
@@ -558,27 +585,18 @@ class BudgetList(_Purse, generics.ListAPIView[Budget]):
             .order_by("person__family_name", "person__given_name", "pk")
         )
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        audit_record(
-            action="budgets.listed",
-            actor=request.user,
-            origin=Origin.of(request),
-            detail={"query": request.GET.urlencode()[:500]},
-        )
-        return response
-
 
 # --- Reviews --------------------------------------------------------------------
 
 
 @extend_schema(parameters=[ReviewListInput])
-class ReviewList(_Purse, generics.ListAPIView[Review]):
+class ReviewList(_AuditedList, _Purse, generics.ListAPIView[Review]):
     """Open reviews due from today (up to `within_days` ahead), or with overdue=true
-    those already past their date; soonest first (care managers)."""
+    those already past their date; soonest first (care managers). The read is audited."""
 
     permission_classes = [MANAGES_PLANS]
     serializer_class = PlanReviewOut
+    audit_action = "reviews.listed"
 
     def get_queryset(self) -> QuerySet[Review]:
         params = ReviewListInput(data=self.request.query_params)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.permissions import user_has_permission
+from accounts.permissions import PEOPLE_ACT_FOR_CASELOAD, PLANS_MANAGE, user_has_permission
 from core.errors import DomainError, ValidationFailed
 from core.services import audit_record
 from purse.models import (
@@ -16,13 +16,13 @@ from purse.models import (
     Challenge,
     Person,
     Representative,
+    Review,
     SupportPlan,
     SupportWorkerAssignment,
 )
 
-from .plans import PLANS_MANAGE, care_manager_required
-
-ACT_FOR_CASELOAD = "people.act_for_caseload"
+from .plans import care_manager_required
+from .reviews import review_trigger
 
 
 def _may_act_for(user: Any, person: Person) -> str | None:
@@ -41,7 +41,7 @@ def _may_act_for(user: Any, person: Person) -> str | None:
     if user_has_permission(user, PLANS_MANAGE):
         return "staff"
     if (
-        user_has_permission(user, ACT_FOR_CASELOAD)
+        user_has_permission(user, PEOPLE_ACT_FOR_CASELOAD)
         and SupportWorkerAssignment.objects.filter(current, person=person, worker=user).exists()
     ):
         return "staff"
@@ -123,6 +123,7 @@ def challenge_decide(*, challenge: Challenge, upheld: bool, decision: str, by: A
         locked.decided_by = by
         locked.decided_on = timezone.localdate()
         locked.save(update_fields=["status", "decision", "decided_by", "decided_on"])
+        follow_up = _review_after_upheld(locked, by=by) if upheld else None
         audit_record(
             action="challenge.decided",
             actor=by,
@@ -131,7 +132,27 @@ def challenge_decide(*, challenge: Challenge, upheld: bool, decision: str, by: A
                 "status": locked.status,
                 "raised_on": locked.raised_on.isoformat(),
                 "decided_on": locked.decided_on.isoformat(),
+                "review": follow_up.pk if follow_up else None,
             },
         )
     challenge.refresh_from_db()
     return challenge
+
+
+def _review_after_upheld(challenge: Challenge, *, by: Any) -> Review | None:
+    """An upheld request changes the assessment or budget: the person's current plan
+    gets a review due today, so the change is made and lands on the due list. With no
+    approved plan (say, the person was found not eligible) there is nothing to review:
+    the care manager assesses again."""
+    plan = challenge.plan
+    if plan is None or plan.status != SupportPlan.Status.APPROVED:
+        plan = SupportPlan.objects.filter(
+            person_id=challenge.person_id, status=SupportPlan.Status.APPROVED
+        ).first()
+    if plan is None:
+        return None
+    return review_trigger(
+        plan=plan,
+        reason=f"Reconsideration upheld on {challenge.decided_on:%-d %B %Y}: {challenge.decision}",
+        by=by,
+    )

@@ -14,12 +14,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import PLANS_MANAGE
 from core.errors import DomainError, ValidationFailed
 from core.services import audit_record
 from purse.models import Review, SupportPlan
 from purse.reviews_schedule import annual_review_due
 
-from .plans import PLANS_MANAGE, care_manager_required
+from .plans import care_manager_required
 
 REMINDER_DAYS_AHEAD = 14
 

@@ -121,7 +121,7 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
     )
     assert made.status_code == 201, made.content
     plan = made.json()
-    assert plan["status"] == "draft"
+    assert (plan["status"], plan["needs_second_approval"]) == ("draft", True)
     assert plan["indicative_weekly_pence"] == indicative
     contribution = INCOME - 21435
     assert plan["person_contribution_weekly_pence"] == contribution
@@ -147,6 +147,13 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
     assert first.json()["status"] == "awaiting_second_approval"
     assert first.json()["needs_second_approval"] is True
     assert count(tenant_a, Budget) == 0
+    # and it is on the list of plans waiting for a second approver, with who approved first
+    waiting = carol.get("/api/purse/plans/?status=awaiting_second_approval").json()["results"]
+    assert [(p["id"], p["first_approver"], p["person"]["id"]) for p in waiting] == [
+        (plan["id"], "Carol", person_id)
+    ]
+    assert carol.get("/api/purse/plans/?status=draft").json()["results"] == []
+    assert carol.get("/api/purse/plans/?status=nonsense").status_code == 400
     again = post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)
     assert again.status_code == 400
     assert again.json()["detail"] == (
@@ -218,11 +225,33 @@ def test_every_staff_read_of_a_record_writes_an_audit_entry(
 
     entries = audits(tenant_a, "person.viewed")[before:]
     assert [(e.actor_id, e.object_id, e.detail) for e in entries] == [
-        (staff.carol.public_id, recorded["person"], {"basis": "council"})
-    ] * 3
+        (staff.carol.public_id, recorded["person"], {"basis": "council"}),
+        (
+            staff.carol.public_id,
+            recorded["person"],
+            {"basis": "council", "reading": "assessment", "id": recorded["assessment"]},
+        ),
+        (
+            staff.carol.public_id,
+            recorded["person"],
+            {"basis": "council", "reading": "supportplan", "id": recorded["plan"]},
+        ),
+    ]
+    # Lists that name people are audited too, with the query asked.
+    for path, action in (
+        ("/api/purse/people/", "people.listed"),
+        ("/api/purse/plans/?status=approved", "plans.listed"),
+        ("/api/purse/reviews/?overdue=true", "reviews.listed"),
+        ("/api/purse/budgets/", "budgets.listed"),
+    ):
+        assert carol.get(path).status_code == 200
+        [entry] = audits(tenant_a, action)
+        assert (entry.actor_id, entry.detail["query"]) == (
+            staff.carol.public_id,
+            path.partition("?")[2],
+        )
     listed = carol.get("/api/purse/people/")
     assert [p["id"] for p in listed.json()["results"]] == [recorded["person"]]
-    assert [e.actor_id for e in audits(tenant_a, "people.listed")] == [staff.carol.public_id]
 
 
 def test_representatives_read_only_with_the_view_scope(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.models import AuditEntry
-from purse.models import Assessment, Representative, SupportPlan
+from purse.models import Assessment, Challenge, Representative, SupportPlan
 from tests.conftest import TenantUsers, host_client, signed_in_client
 from tests.purse import plan_builders as build
 
@@ -48,6 +48,17 @@ def test_a_budget_holder_reads_their_own_record_plans_and_assessments(
         current = _plan(ada, first, carol, SupportPlan.Status.APPROVED, 30000)
         other = build.person("Bob", "Other")
         other_plan = _plan(other, build.assessment(other, version, carol), carol, "draft", 100)
+        asked = Challenge.objects.create(
+            person=ada,
+            plan=current,
+            raised_by=tenant_a.person,
+            raised_on=dt.date(2026, 2, 2),
+            reason="Nights are missing",
+            status=Challenge.Status.NOT_UPHELD,
+            decided_on=dt.date(2026, 2, 20),
+            decided_by=carol,
+            decision="The plan meets your needs at night",
+        )
         audits = AuditEntry.objects.count()
 
     # When they ask for their own record
@@ -68,6 +79,17 @@ def test_a_budget_holder_reads_their_own_record_plans_and_assessments(
     assert [(a["id"], a["status"]) for a in body["assessments"]] == [
         (str(second.public_id), "draft"),
         (str(first.public_id), "completed"),
+    ]
+    # And what they asked to be reconsidered, with the decision
+    assert body["challenges"] == [
+        {
+            "id": asked.pk,
+            "raised_on": "2026-02-02",
+            "reason": "Nights are missing",
+            "status": "not_upheld",
+            "decided_on": "2026-02-20",
+            "decision": "The plan meets your needs at night",
+        }
     ]
     # And nobody else's plan is shown, and the person's own read is not audited
     assert str(other_plan.public_id) not in response.content.decode()

@@ -10,9 +10,9 @@ from django_tenants.utils import tenant_context
 
 from core.errors import DomainError, ValidationFailed
 from core.models import AuditEntry
-from purse.models import Challenge, Representative, SupportWorkerAssignment
+from purse.models import Challenge, Representative, Review, SupportWorkerAssignment
 from purse.services.challenges import challenge_decide, challenge_raise
-from purse.services.plans import plan_create
+from purse.services.plans import plan_approve, plan_create
 
 from . import plan_builders as b
 
@@ -176,3 +176,39 @@ def test_a_care_manager_decides_with_reasons_and_the_date_is_kept(council, ada, 
     again = challenge_raise(person=ada, by=council.person, reason="Still", assessment=assessed)
     challenge_decide(challenge=again, upheld=False, decision="Stands", by=carol)
     assert again.status == "not_upheld"
+
+
+def test_an_upheld_request_puts_the_current_plan_up_for_review_today(council, ada, assessed, carol):
+    plan = plan_create(
+        assessment=assessed,
+        outcomes="Stay at home",
+        management="council_managed",
+        lines=[("home-care", "Mornings", 30000)],
+        weekly_budget_pence=30000,
+        starts_on=dt.date(2026, 1, 5),
+        by=carol,
+    )
+    plan_approve(plan=plan, by=carol)
+    not_upheld = challenge_raise(person=ada, by=council.person, reason="Too low", plan=plan)
+    challenge_decide(challenge=not_upheld, upheld=False, decision="It meets the needs", by=carol)
+    assert not Review.objects.filter(kind="event").exists()
+
+    upheld = challenge_raise(person=ada, by=council.person, reason="Night care", plan=plan)
+    challenge_decide(challenge=upheld, upheld=True, decision="Night care was missed", by=carol)
+
+    review = Review.objects.get(kind="event")
+    assert (review.plan, review.due_on) == (plan, timezone.localdate())
+    assert review.reason == (
+        f"Reconsideration upheld on {timezone.localdate():%-d %B %Y}: Night care was missed"
+    )
+    entry = AuditEntry.objects.filter(action="challenge.decided").latest("id")
+    assert entry.detail["review"] == review.pk
+
+
+def test_an_upheld_request_with_no_plan_to_review_asks_for_nothing_more(
+    council, ada, assessed, carol
+):
+    challenge = challenge_raise(person=ada, by=council.person, reason="Missed", assessment=assessed)
+    challenge_decide(challenge=challenge, upheld=True, decision="Reassess", by=carol)
+    assert challenge.status == "upheld"
+    assert not Review.objects.exists()
