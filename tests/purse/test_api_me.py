@@ -51,7 +51,7 @@ def test_a_budget_holder_reads_their_own_record_plans_and_assessments(
         asked = Challenge.objects.create(
             person=ada,
             plan=current,
-            raised_by=tenant_a.person,
+            raised_by=tenant_a.person,  # type: ignore[misc]
             raised_on=dt.date(2026, 2, 2),
             reason="Nights are missing",
             status=Challenge.Status.NOT_UPHELD,
