@@ -27,6 +27,8 @@ DEMO_TENANTS = [
 DEMO_USERS = [
     ("admin", "Alex Morgan", "council_admin"),
     ("manager", "Priya Shah", "care_manager"),
+    # A second care manager: budgets well above the indicative one need two approvers.
+    ("lead", "Ruth Adeyemi", "care_manager"),
     ("finance", "Tom Okafor", "finance_officer"),
     ("person", "Margaret Wilson", "budget_holder"),
     ("carer", "David Wilson", "representative"),

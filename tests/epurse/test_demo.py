@@ -1,4 +1,4 @@
-"""Demo data: three tenants with five users each and a platform operator; re-runs keep
+"""Demo data: three tenants with six users each and a platform operator; re-runs keep
 what is there."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_demo_seed_creates_the_demo_and_keeps_it_on_rerun(db) -> None:
             users = {u.email: u for u in User.objects.prefetch_related("roles")}
             assert sorted(users) == sorted(
                 f"{box}@{slug}.example"
-                for box in ("admin", "manager", "finance", "person", "carer")
+                for box in ("admin", "manager", "lead", "finance", "person", "carer")
             )
             assert all(user.check_password(PASSWORD) for user in users.values())
     with schema_context("kingsmere"):

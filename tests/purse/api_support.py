@@ -51,19 +51,21 @@ def person_made(client: Client, holder: User | None = None) -> str:
     return str(response.json()["id"])
 
 
-def assessed(tenant: TenantUsers, client: Client, person_id: str) -> dict[str, Any]:
-    """Start, answer every question (its second answer), record eligibility, complete."""
+def assessed(client: Client, person_id: str, *, answer_index: int = 1) -> dict[str, Any]:
+    """Start, answer every question (its second answer, or the one at `answer_index`
+    where it has one), record eligibility, complete."""
     started = post(client, "/api/purse/assessments/", {"person": person_id})
     assert started.status_code == 201, started.content
     assessment_id = started.json()["id"]
-    assert started.json()["rules_version"] == 1
-    questionnaire = client.get("/api/rules/versions/1/").json()["questionnaire"]
+    version = started.json()["rules_version"]
+    questionnaire = client.get(f"/api/rules/versions/{version}/").json()["questionnaire"]
     for domain in questionnaire:
         for question in domain["questions"]:
+            answer = question["answers"][min(answer_index, len(question["answers"]) - 1)]
             answered = post(
                 client,
                 f"/api/purse/assessments/{assessment_id}/answers/",
-                {"question": question["id"], "answer": question["answers"][1]["id"]},
+                {"question": question["id"], "answer": answer["id"]},
             )
             assert answered.status_code == 200, answered.content
     eligibility = post(

@@ -74,7 +74,7 @@ def test_a_care_manager_takes_a_person_from_assessment_to_an_active_budget(
     person_id = person_made(carol, holder=staff.holder)
 
     # Given the assessment under tenant_a's default rules (version 1)
-    assessment = assessed(tenant_a, carol, person_id)
+    assessment = assessed(carol, person_id)
 
     # Then eligibility and the indicative budget come from those rules, explained
     with tenant_context(tenant_a.tenant):
@@ -201,7 +201,7 @@ def recorded(tenant_a: TenantUsers, staff: Staff) -> dict[str, Any]:
     """A person with an approved plan, made through the API."""
     carol = _as(tenant_a, staff.carol)
     person_id = person_made(carol, holder=staff.holder)
-    assessment = assessed(tenant_a, carol, person_id)
+    assessment = assessed(carol, person_id)
     weekly = assessment["indicative_weekly_pence"]
     plan = post(carol, "/api/purse/plans/", plan_body(assessment, weekly)).json()
     approved = post(carol, f"/api/purse/plans/{plan['id']}/approve/", None)

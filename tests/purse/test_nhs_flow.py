@@ -67,7 +67,7 @@ def test_an_nhs_care_manager_plans_a_notional_budget_and_not_a_council_managed_o
     assert version.json()["excluded_spending"] == list(NHS_EXCLUDED_SPENDING)
 
     # When a care manager assesses a person and plans a council-managed budget
-    assessment = assessed(nhs, client, person_made(client))
+    assessment = assessed(client, person_made(client))
     weekly = assessment["indicative_weekly_pence"]
     refused = post(client, "/api/purse/plans/", _nhs_plan_body(assessment, "council_managed"))
 
