@@ -377,3 +377,8 @@ class Challenge(models.Model):
 
     def __str__(self) -> str:
         return f"Challenge by {self.raised_by_id} ({self.status})"
+
+
+# The ledger's models live in purse/ledger/; importing them here registers them with
+# this app.
+from .ledger.models import Account, Entry, LedgerTransaction  # noqa: E402, F401
