@@ -38,3 +38,33 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.result}"
+
+
+class IdempotencyKey(models.Model):
+    """One money-moving request, by its caller's Idempotency-Key: what was asked (a
+    fingerprint of method, path and body) and what was answered, so a retry gets the
+    same answer and moves no money twice. Kept at least 24 hours (payouts 30 days)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    # Keys are the caller's: two users may choose the same one.
+    user_id = models.UUIDField()
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The JSON as first sent, as text: jsonb would reorder its keys, and a replay must
+    # be the same answer, byte for byte.
+    response_body = models.TextField(blank=True, db_default="")
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "key"], name="core_idempotency_key_unique")
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

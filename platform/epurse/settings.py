@@ -145,6 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # Sign-in protection (OWASP ASVS V6/V7): lockout by account, idle and absolute timeouts.
+# --- Money-moving requests ----------------------------------------------------------
+# How long a retry with the same Idempotency-Key waits for the first request to finish
+# before it is told (409) that the first is still running.
+IDEMPOTENCY_WAIT_SECONDS = env_float("IDEMPOTENCY_WAIT_SECONDS", 10.0)
+
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)

@@ -492,3 +492,25 @@ class RepresentedOut(serializers.ModelSerializer):
             "ends_on",
         ]
         read_only_fields = fields
+
+
+# --- Money ----------------------------------------------------------------------
+
+
+class PaymentInput(serializers.Serializer):
+    amount_pence = serializers.IntegerField(help_text="More than 0, in pence")
+    reason = serializers.CharField(
+        max_length=300, allow_blank=True, help_text="What it is for: the person sees this"
+    )
+
+
+class MoneyMovedOut(serializers.Serializer):
+    """One movement of money, and what the purse has available after it."""
+
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    amount_pence = serializers.IntegerField()
+    memo = serializers.CharField()
+    available_pence = serializers.IntegerField()
+    created_at = serializers.DateTimeField()

@@ -56,6 +56,7 @@ urlpatterns = [
         name="purse-plan-review-trigger",
     ),
     path("budgets/", views.BudgetList.as_view(), name="purse-budget-list"),
+    path("budgets/<int:id>/payments/", views.BudgetPayment.as_view(), name="purse-budget-payment"),
     path("reviews/", views.ReviewList.as_view(), name="purse-review-list"),
     path(
         "reviews/<int:id>/complete/", views.ReviewComplete.as_view(), name="purse-review-complete"

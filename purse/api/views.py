@@ -27,9 +27,11 @@ from accounts.permissions import (
 )
 from catalogue.api.base import COUNCIL_HOST, HostScoped, requires_any, signed_in_user
 from core.errors import ValidationFailed
+from core.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from core.services import Origin, audit_record
 from tenants.rules.models import Answer, Question
 
+from ..ledger.services import purse_open
 from ..models import (
     Assessment,
     Budget,
@@ -50,7 +52,7 @@ from ..selectors import (
     plans_listed,
     representations_current,
 )
-from ..services import assessments, challenges, people, plans, reviews
+from ..services import assessments, challenges, funding, people, plans, reviews
 from .serializers import (
     AnswerInput,
     AssessmentOut,
@@ -63,6 +65,8 @@ from .serializers import (
     ConsentInput,
     ConsentOut,
     EligibilityInput,
+    MoneyMovedOut,
+    PaymentInput,
     PersonInput,
     PersonRecordOut,
     PersonSummaryOut,
@@ -584,6 +588,43 @@ class BudgetList(_AuditedList, _Purse, generics.ListAPIView[Budget]):
             .select_related("person", "plan__rules_version")
             .order_by("person__family_name", "person__given_name", "pk")
         )
+
+
+class BudgetPayment(_Purse, generics.GenericAPIView[Budget]):
+    """Pay a one-off amount from the council's funding into the person's purse
+    (finance). Send an Idempotency-Key: a retry never pays twice."""
+
+    permission_classes = [requires(FINANCE_MANAGE)]
+    serializer_class = MoneyMovedOut
+    queryset = Budget.objects.select_related("person")
+    lookup_url_kwarg = "id"
+
+    @extend_schema(
+        request=PaymentInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: MoneyMovedOut, 400: PROBLEM, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
+    def post(self, request: Request, id: int) -> Response:
+        budget = self.get_object()
+        data = PaymentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        txn = funding.payment_one_off(
+            budget=budget,
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+            **data.validated_data,
+        )
+        moved = {
+            "public_id": txn.public_id,
+            "kind": txn.kind,
+            "status": txn.status,
+            "amount_pence": data.validated_data["amount_pence"],
+            "memo": txn.memo,
+            "available_pence": purse_open(person=budget.person).available_pence,
+            "created_at": txn.created_at,
+        }
+        return Response(MoneyMovedOut(moved).data, status=status.HTTP_201_CREATED)
 
 
 # --- Reviews --------------------------------------------------------------------

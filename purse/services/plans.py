@@ -21,6 +21,7 @@ from accounts.permissions import PLANS_MANAGE, user_has_permission
 from core.errors import DomainError, ValidationFailed
 from core.money import format_pence
 from core.services import audit_record
+from purse.ledger.services import purse_open
 from purse.models import Assessment, Budget, Person, PlanLine, Review, SupportPlan
 from purse.reviews_schedule import annual_review_due, direct_payment_review_due, first_review_due
 from tenants.rules.models import Management, RulesVersion
@@ -499,8 +500,9 @@ def budget_topup_on(*, budget: Budget, on_or_after: dt.date) -> dt.date:
 
 
 def _ledger_open_or_update(budget: Budget) -> None:
-    # The e-purse (issue 5) posts the budget's opening, change or end to the ledger here.
-    return None
+    """The person's purse exists from their first budget on; top-ups follow the
+    budget's dates and amount (purse.services.funding)."""
+    purse_open(person=budget.person)
 
 
 def _reviews_schedule(*, plan: SupportPlan, by: Any) -> list[Review]:

@@ -42,3 +42,13 @@ def test_docs_load_their_assets_from_this_site(db, host: str) -> None:
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert any("swagger-ui" in source for source in sources)
     assert all(source.startswith("/") for source in sources), sources
+
+
+def test_money_moving_operations_declare_the_idempotency_key(db) -> None:
+    spec = json.loads(
+        host_client("northmoor.localhost").get("/api/schema/", {"format": "json"}).content
+    )
+    payment = spec["paths"]["/api/purse/budgets/{id}/payments/"]["post"]
+    [header] = [p for p in payment["parameters"] if p["in"] == "header"]
+    assert (header["name"], header["required"]) == ("Idempotency-Key", True)
+    assert {"201", "409", "422"} <= set(payment["responses"])

@@ -265,6 +265,12 @@ def request_body(operation: Operation, spec: dict[str, Any], uuids: list[str]) -
 
 def send(client: Client, operation: Operation, path: str, body: Any, **headers: Any) -> Any:
     data = "" if body is None else json.dumps(body)
+    # Money-moving operations declare the header they need, as a client reads them.
+    if any(
+        p.get("in") == "header" and p.get("name") == "Idempotency-Key"
+        for p in operation.spec.get("parameters", [])
+    ):
+        headers.setdefault("HTTP_IDEMPOTENCY_KEY", str(uuid.uuid4()))
     return client.generic(
         operation.method.upper(), path, data, content_type="application/json", **headers
     )

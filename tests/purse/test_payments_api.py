@@ -1,0 +1,117 @@
+"""One-off payments into a purse through the API, and the Idempotency-Key that makes
+every money-moving POST safe to retry: a replay answers the same and moves nothing; the
+same key with another body is 422; a key still in use is 409; no key is 400."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from accounts.services import user_create
+from purse.ledger.models import LedgerTransaction
+from purse.models import Budget
+from purse.services.plans import plan_approve, plan_create
+from tests.conftest import TenantUsers, signed_in_client
+from tests.purse import plan_builders as b
+
+pytestmark = pytest.mark.django_db
+
+
+def pay(client: Client, budget: int, body: Any, key: str | None) -> Any:
+    return client.post(
+        f"/api/purse/budgets/{budget}/payments/",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": key} if key else None,
+    )
+
+
+def active_budget() -> Budget:
+    carol = b.staff(f"Carol {uuid.uuid4().hex[:6]}")
+    person = b.person()
+    plan = plan_create(
+        assessment=b.assessment(person, b.rules_version(), carol),
+        outcomes="Stay at home",
+        management="direct_payment",
+        lines=[("home-care", "Mornings", 30000)],
+        weekly_budget_pence=30000,
+        starts_on=dt.date(2026, 1, 5),
+        by=carol,
+    )
+    plan_approve(plan=plan, by=carol)
+    return Budget.objects.get(plan=plan)
+
+
+@pytest.fixture
+def budget(tenant_a: TenantUsers) -> Budget:
+    with tenant_context(tenant_a.tenant):
+        return active_budget()
+
+
+@pytest.fixture
+def finance(tenant_a: TenantUsers) -> Client:
+    with tenant_context(tenant_a.tenant):
+        user = user_create(email="fin@a.example", full_name="Fin", role_codes=["finance_officer"])
+    return signed_in_client(tenant_a, user)
+
+
+def _transactions(tenant: TenantUsers) -> int:
+    with tenant_context(tenant.tenant):
+        return LedgerTransaction.objects.filter(kind="one_off").count()
+
+
+def test_a_retried_payment_is_answered_the_same_and_pays_once(tenant_a, budget, finance):
+    body = {"amount_pence": 12500, "reason": "A riser chair agreed at the review"}
+
+    first = pay(finance, budget.pk, body, "pay-riser-chair-1")
+    again = pay(finance, budget.pk, body, "pay-riser-chair-1")
+
+    assert first.status_code == 201, first.content
+    assert (first.json()["amount_pence"], first.json()["available_pence"]) == (12500, 12500)
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again["Idempotent-Replayed"] == "true"
+    assert _transactions(tenant_a) == 1
+
+    other = pay(finance, budget.pk, body | {"amount_pence": 99}, "pay-riser-chair-1")
+    assert other.status_code == 422
+    assert other.json()["detail"].startswith("This Idempotency-Key was already used")
+    # Key order and spacing in the body do not make it a different request.
+    reordered = finance.post(
+        f"/api/purse/budgets/{budget.pk}/payments/",
+        '{ "reason": "A riser chair agreed at the review", "amount_pence": 12500 }',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="pay-riser-chair-1",
+    )
+    assert reordered.status_code == 201
+    assert _transactions(tenant_a) == 1
+
+
+def test_payments_need_a_key_a_finance_officer_and_a_sensible_amount(tenant_a, budget, finance):
+    missing = pay(finance, budget.pk, {"amount_pence": 100, "reason": "x"}, None)
+    assert missing.status_code == 400
+    assert missing.json()["errors"] == {"Idempotency-Key": ["Required"]}
+    for amount in (0, -1, 10_000_001):
+        refused = pay(
+            finance, budget.pk, {"amount_pence": amount, "reason": "x"}, str(uuid.uuid4())
+        )
+        assert refused.status_code == 400
+        assert "amount_pence" in refused.json()["errors"]
+    blank = pay(finance, budget.pk, {"amount_pence": 100, "reason": " "}, str(uuid.uuid4()))
+    assert blank.json()["errors"] == {
+        "reason": ["Say what the payment is for: the person will see it"]
+    }
+    with tenant_context(tenant_a.tenant):
+        carol = user_create(email="cm@a.example", full_name="Cm", role_codes=["care_manager"])
+    manager = signed_in_client(tenant_a, carol)
+    assert pay(manager, budget.pk, {"amount_pence": 100, "reason": "x"}, "k").status_code == 403
+    assert pay(finance, 999999, {"amount_pence": 100, "reason": "x"}, "k2").status_code == 404
+    assert _transactions(tenant_a) == 0
+    # A failed request does not use up its key: corrected, it goes through.
+    fixed = pay(finance, budget.pk, {"amount_pence": 100, "reason": "Taxi"}, "k2")
+    assert fixed.status_code == 201
