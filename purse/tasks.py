@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import timezone
+
 from epurse.celery import app
 
+from .services.funding import topups_run
 from .services.plans import budgets_roll
 from .services.reviews import review_reminders_send
 
@@ -31,3 +34,13 @@ def budgets_change_over() -> dict[str, int]:
     if ended or started:
         logger.info("Budgets ended: %d, started: %d", ended, started)
     return {"ended": ended, "started": started}
+
+
+@app.task(soft_time_limit=1800, time_limit=1900)
+def topups_pay() -> dict[str, int]:
+    """Pay the top-ups due today (and any an earlier run missed). Each cycle is paid
+    once, so running it hourly pays a new day's top-ups early and nothing twice."""
+    run = topups_run(on=timezone.localdate())
+    if run.topups:
+        logger.info("Top-ups paid: %d, %d pence", run.topups, run.total_pence)
+    return {"topups": run.topups, "total_pence": run.total_pence}

@@ -352,6 +352,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "purse.tasks.budgets_change_over",
         "schedule": 3600.0,
     },
+    # Hourly, to every tenant: top-ups due today (each cycle is paid once).
+    "topups-pay": {
+        "task": "purse.tasks.topups_pay",
+        "schedule": 3600.0,
+    },
 }
 
 # --- CQC ratings (catalogue) -------------------------------------------------------

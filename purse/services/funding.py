@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
+
+from django.db import connection, transaction
 
 from accounts.models import User
 from accounts.permissions import FINANCE_MANAGE, user_has_permission
@@ -54,3 +58,165 @@ def payment_one_off(
         origin=origin,
         audit={"budget": budget.pk},
     )
+
+
+# --- Top-ups --------------------------------------------------------------------
+
+# Each budget's cycles run every `topup_cycle_weeks` (its plan's rules version) from its
+# first top-up date, up to its last day. A cycle is due on its first day (in advance)
+# or once its last day has passed (in arrears). It pays the council's share of the
+# weekly budget (the budget less the person's contribution) for each week; a cycle the
+# budget ends part-way through pays for its days only, rounded down to the penny. Each
+# cycle's key ("topup:<budget>:<first day>") is unique in the ledger, so a cycle is
+# paid once however often the run goes.
+_DUE = """
+WITH budgets AS (
+    SELECT b.id AS budget_id, b.first_topup_on, b.ends_on, a.id AS purse_id,
+           b.weekly_pence - p.person_contribution_weekly_pence AS weekly_share,
+           rv.topup_cycle_weeks AS weeks, rv.topup_timing AS timing
+      FROM purse_budget b
+      JOIN purse_supportplan p ON p.id = b.plan_id
+      JOIN budget_rules_rulesversion rv ON rv.id = p.rules_version_id
+      JOIN ledger_account a ON a.person_id = b.person_id
+     WHERE b.first_topup_on <= %(on)s
+       AND b.id > %(after)s AND b.id <= %(upto)s
+),
+cycles AS (
+    SELECT budgets.*, s.start::date AS start,
+           LEAST(s.start::date + weeks * 7 - 1, COALESCE(ends_on, s.start::date + weeks * 7 - 1))
+               AS pays_to
+      FROM budgets,
+           LATERAL generate_series(
+               first_topup_on::timestamp, LEAST(%(on)s, COALESCE(ends_on, %(on)s))::timestamp,
+               make_interval(days => weeks * 7)) AS s(start)
+),
+due AS (
+    SELECT budget_id, purse_id, start, pays_to,
+           CASE WHEN pays_to - start + 1 = weeks * 7 THEN weekly_share * weeks
+                ELSE weekly_share * (pays_to - start + 1) / 7 END AS amount_pence,
+           'topup:' || budget_id || ':' || start AS key
+      FROM cycles
+     WHERE weekly_share > 0
+       AND (timing = 'advance' OR pays_to < %(on)s)
+)
+"""
+
+# Constant SQL put together from constant parts; every value is a bound parameter.
+_PREVIEW = (
+    _DUE  # noqa: S608
+    + """
+SELECT budget_id, start, pays_to, amount_pence FROM due
+ WHERE NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.key = due.key)
+ ORDER BY budget_id, start
+"""
+)
+
+_RUN = (
+    _DUE  # noqa: S608
+    + """,
+fresh AS (
+    SELECT * FROM due
+     WHERE NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.key = due.key)
+),
+txn AS (
+    INSERT INTO ledger_transaction (public_id, kind, status, key, memo, created_at)
+    SELECT gen_random_uuid(), 'topup', 'posted', key,
+           'Top-up for ' || to_char(start, 'FMDD FMMonth YYYY') || ' to '
+               || to_char(pays_to, 'FMDD FMMonth YYYY'),
+           now()
+      FROM fresh
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, public_id, key
+),
+moved AS (
+    SELECT txn.id AS txn_id, txn.public_id, fresh.*
+      FROM txn JOIN fresh USING (key)
+),
+entries AS (
+    INSERT INTO ledger_entry (transaction_id, account_id, side, amount_pence)
+    SELECT txn_id, %(funding)s, 'D', amount_pence FROM moved
+    UNION ALL
+    SELECT txn_id, purse_id, 'C', amount_pence FROM moved
+),
+purses AS (
+    UPDATE ledger_account acc
+       SET credits_posted = acc.credits_posted + m.total, version = acc.version + 1
+      FROM (SELECT purse_id, SUM(amount_pence) AS total FROM moved GROUP BY purse_id) m
+     WHERE acc.id = m.purse_id
+),
+funding AS (
+    UPDATE ledger_account
+       SET debits_posted = debits_posted + (SELECT COALESCE(SUM(amount_pence), 0) FROM moved),
+           version = version + 1
+     WHERE id = %(funding)s AND EXISTS (SELECT 1 FROM moved)
+),
+audit AS (
+    INSERT INTO core_auditentry (occurred_at, actor_label, acting_for_label, action,
+                                 object_type, object_id, result, user_agent, detail)
+    SELECT now(), %(actor)s, '', 'ledger.topup', 'purse.ledgertransaction',
+           public_id::text, 'success', '',
+           jsonb_build_object('status', 'posted', 'amount_pence', amount_pence,
+                              'budget', budget_id, 'from', start, 'to', pays_to,
+                              'run_on', %(on)s)
+      FROM moved
+)
+SELECT count(*), COALESCE(SUM(amount_pence), 0) FROM moved
+"""
+)
+
+RUN_LOCK = 0x746F7075  # "topu": one top-up run at a time in a schema
+BATCH_BUDGETS = 10_000
+
+
+@dataclass(frozen=True)
+class TopupDue:
+    budget_id: int
+    starts: dt.date
+    ends: dt.date
+    amount_pence: int
+
+
+@dataclass(frozen=True)
+class TopupRun:
+    on: dt.date
+    topups: int
+    total_pence: int
+
+
+def _bounds() -> list[tuple[int, int]]:
+    """Budget id ranges of at most BATCH_BUDGETS budgets each."""
+    ids = list(Budget.objects.order_by("pk").values_list("pk", flat=True))
+    return [
+        (ids[i - 1] if i else 0, ids[min(i + BATCH_BUDGETS, len(ids)) - 1])
+        for i in range(0, len(ids), BATCH_BUDGETS)
+    ]
+
+
+def topups_due(*, on: dt.date) -> list[TopupDue]:
+    """What a run on `on` would pay, cycle by cycle (for finance to preview)."""
+    rows: list[TopupDue] = []
+    with connection.cursor() as cursor:
+        for after, upto in _bounds():
+            cursor.execute(_PREVIEW, {"on": on, "after": after, "upto": upto})
+            rows += [TopupDue(*row) for row in cursor.fetchall()]
+    return rows
+
+
+def topups_run(*, on: dt.date, by: User | None = None) -> TopupRun:
+    """Pay every top-up due by `on` that has not been paid: one SQL statement per batch
+    of budgets, each batch its own database transaction (a batch is paid whole or not
+    at all, and a later run finishes what an interrupted one left)."""
+    funding = shared_account(Account.Kind.FUNDING)
+    actor = by.email if by is not None else "top-up run"
+    topups = total = 0
+    for after, upto in _bounds():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+            cursor.execute(
+                _RUN,
+                {"on": on, "after": after, "upto": upto, "funding": funding.pk, "actor": actor},
+            )
+            count, amount = cursor.fetchone()
+            topups += count
+            total += amount
+    return TopupRun(on=on, topups=topups, total_pence=total)

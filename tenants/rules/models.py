@@ -46,6 +46,12 @@ class RulesVersion(models.Model):
     excluded_spending = ArrayField(models.CharField(max_length=200), default=list)
     surplus_threshold_weeks = models.PositiveSmallIntegerField(default=8)
     topup_cycle_weeks = models.PositiveSmallIntegerField(default=4)
+    # Paid at the start of each cycle (in advance) or once it has ended (in arrears).
+    topup_timing = models.CharField(
+        max_length=10,
+        choices=[("advance", "In advance"), ("arrears", "In arrears")],
+        default="advance",
+    )
     # A plan whose budget is more than this above the indicative one needs a second approver.
     second_approval_above_pence = models.BigIntegerField(default=5000)
     notes = models.TextField(blank=True)

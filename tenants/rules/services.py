@@ -36,6 +36,7 @@ SETTINGS = frozenset(
         "excluded_spending",
         "surplus_threshold_weeks",
         "topup_cycle_weeks",
+        "topup_timing",
         "notes",
     }
 )
@@ -90,6 +91,8 @@ def _settings_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     for name in ("surplus_threshold_weeks", "topup_cycle_weeks"):
         if not _whole(values[name]) or not 1 <= values[name] <= 52:
             errors[name] = ["Give a whole number of weeks from 1 to 52"]
+    if values["topup_timing"] not in ("advance", "arrears"):
+        errors["topup_timing"] = ["Choose 'advance' (at the start of each cycle) or 'arrears'"]
     if not isinstance(values["notes"], str):
         errors["notes"] = ["Give the notes as text"]
     return errors

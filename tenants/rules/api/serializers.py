@@ -32,6 +32,11 @@ class RulesSettingsInput(serializers.Serializer):
     )
     surplus_threshold_weeks = serializers.IntegerField(required=False, min_value=0, max_value=520)
     topup_cycle_weeks = serializers.IntegerField(required=False, min_value=1, max_value=52)
+    topup_timing = serializers.ChoiceField(
+        choices=["advance", "arrears"],
+        required=False,
+        help_text="Top-ups at the start of each cycle (advance) or after it ends (arrears)",
+    )
     second_approval_above_pence = serializers.IntegerField(required=False, max_value=MAX_PENCE)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
@@ -88,6 +93,7 @@ class RulesVersionOut(serializers.ModelSerializer):
             "excluded_spending",
             "surplus_threshold_weeks",
             "topup_cycle_weeks",
+            "topup_timing",
             "second_approval_above_pence",
             "notes",
             "created_at",

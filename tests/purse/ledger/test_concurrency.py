@@ -114,3 +114,33 @@ def test_one_hold_captured_by_many_at_once_is_paid_once(racing) -> None:
         payable.refresh_from_db()
         assert (payable.credits_posted, payable.credits_pending) == (2000, 0)
         assert_books_balance()
+
+
+def test_top_up_runs_at_the_same_moment_pay_each_cycle_once(racing) -> None:
+    from purse.models import Budget
+    from purse.services.funding import topups_run
+    from purse.services.plans import plan_approve, plan_create
+
+    with tenant_context(racing):
+        carol = b.staff("Carol Racer")
+        version = b.rules_version()
+        for _ in range(30):
+            plan = plan_create(
+                assessment=b.assessment(b.person(), version, carol, indicative=7000),
+                outcomes="Stay at home",
+                management="council_managed",
+                lines=[("home-care", "Mornings", 7000)],
+                weekly_budget_pence=7000,
+                starts_on=b.dt.date(2026, 1, 5),
+                by=carol,
+            )
+            plan_approve(plan=plan, by=carol)
+        due = Budget.objects.count() * 28000 * 3  # three cycles by 2 March
+
+    outcomes = _in_parallel(racing, lambda i: topups_run(on=b.dt.date(2026, 3, 2)), 6)
+
+    assert outcomes == {"ok": 6}
+    with tenant_context(racing):
+        assert LedgerTransaction.objects.filter(kind="topup").count() == 30 * 3
+        assert Account.objects.get(code="funding").debits_posted == due
+        assert_books_balance()
