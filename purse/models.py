@@ -379,6 +379,7 @@ class Challenge(models.Model):
         return f"Challenge by {self.raised_by_id} ({self.status})"
 
 
-# The ledger's models live in purse/ledger/; importing them here registers them with
-# this app.
+# The ledger's and orders' models live in purse/ledger/ and purse/orders/; importing them
+# here registers them with this app.
 from .ledger.models import Account, Entry, LedgerTransaction  # noqa: E402, F401
+from .orders.models import Order, Visit  # noqa: E402, F401

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import (
+    PEOPLE_ACT_FOR_CASELOAD,
     PEOPLE_VIEW_CASELOAD,
     PLANS_MANAGE,
     user_has_permission,
@@ -18,7 +19,14 @@ from accounts.permissions import (
 from core.errors import DomainError
 from core.services import Origin, audit_record
 
-from .models import Consent, Person, Representative, SupportPlan, SupportWorkerAssignment
+from .models import (
+    Consent,
+    Order,
+    Person,
+    Representative,
+    SupportPlan,
+    SupportWorkerAssignment,
+)
 
 # Permission codes granted by the tenant roles (accounts migration 0002): support
 # workers and care managers see people; care managers also manage plans, and see every
@@ -155,3 +163,38 @@ def plans_listed(*, status: str | None = None) -> QuerySet[SupportPlan]:
     if status:
         plans = plans.filter(status=status)
     return plans.order_by("-created_at", "-pk")
+
+
+def acting_basis(*, user: Any, person: Person, scope: str) -> str | None:
+    """How `user` may act for `person` within `scope` (a Representative.Scope: view,
+    order, manage): "self", "representative" (with that scope, on a day their role is
+    current), "staff" (care managers; support workers for their caseload today), or
+    None."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if person.user_id is not None and person.user_id == user.pk:
+        return "self"
+    today = timezone.localdate()
+    if Representative.objects.filter(
+        _current(today), person=person, user=user, scopes__contains=[scope]
+    ).exists():
+        return "representative"
+    if user_has_permission(user, PLANS_MANAGE):
+        return "staff"
+    if (
+        user_has_permission(user, PEOPLE_ACT_FOR_CASELOAD)
+        and SupportWorkerAssignment.objects.filter(
+            _current(today), person=person, worker=user
+        ).exists()
+    ):
+        return "staff"
+    return None
+
+
+def person_orders(*, person: Person) -> QuerySet[Order]:
+    """The person's orders with their visits, newest first."""
+    return (
+        Order.objects.filter(person=person)
+        .select_related("person", "service", "provider")
+        .prefetch_related("visits")
+    )

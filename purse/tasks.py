@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from epurse.celery import app
 
+from .orders.services import holds_expire, weekly_orders_extend
 from .services.funding import topups_run
 from .services.plans import budgets_roll
 from .services.reviews import review_reminders_send
@@ -44,3 +45,14 @@ def topups_pay() -> dict[str, int]:
     if run.topups:
         logger.info("Top-ups paid: %d, %d pence", run.topups, run.total_pence)
     return {"topups": run.topups, "total_pence": run.total_pence}
+
+
+@app.task(soft_time_limit=1800, time_limit=1900)
+def orders_upkeep() -> dict[str, int]:
+    """Release the money of visits nobody reported on, and keep weekly orders booked
+    four weeks ahead as far as each purse allows. Safe to run often."""
+    expired = holds_expire()
+    held = weekly_orders_extend()
+    if expired or held:
+        logger.info("Holds expired: %d; weekly visits newly held: %d", expired, held)
+    return {"expired": expired, "held": held}

@@ -352,6 +352,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "purse.tasks.budgets_change_over",
         "schedule": 3600.0,
     },
+    # Hourly, to every tenant: expired holds released, weekly orders booked ahead.
+    "orders-upkeep": {
+        "task": "purse.tasks.orders_upkeep",
+        "schedule": 3600.0,
+    },
     # Hourly, to every tenant: top-ups due today (each cycle is paid once).
     "topups-pay": {
         "task": "purse.tasks.topups_pay",

@@ -514,3 +514,46 @@ class MoneyMovedOut(serializers.Serializer):
     memo = serializers.CharField()
     available_pence = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+
+
+# --- Orders ---------------------------------------------------------------------
+
+
+class OrderInput(serializers.Serializer):
+    person = serializers.UUIDField(help_text="Whose budget pays")
+    service = serializers.UUIDField()
+    price_option = serializers.UUIDField(help_text="One of the service's prices")
+    units = serializers.CharField(
+        max_length=10, help_text="How much each visit, e.g. 1 or 1.5 (hours, sessions...)"
+    )
+    starts_on = serializers.DateField()
+    at = serializers.TimeField(help_text="Time of day, Europe/London")
+    frequency = serializers.ChoiceField(choices=["once", "weekly"])
+
+
+class VisitOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    on = serializers.DateField()
+    amount_pence = serializers.IntegerField()
+    status = serializers.CharField()
+    status_text = serializers.CharField(source="get_status_display")
+    delivered_units_centi = serializers.IntegerField(allow_null=True)
+
+
+class OrderOut(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    reference = serializers.CharField()
+    person = serializers.UUIDField(source="person.public_id")
+    service = serializers.UUIDField(source="service_id")
+    service_name = serializers.CharField(source="service.name")
+    provider_name = serializers.CharField(source="provider.display_name")
+    unit_price_pence = serializers.IntegerField()
+    unit = serializers.CharField()
+    units_centi = serializers.IntegerField()
+    frequency = serializers.CharField()
+    starts_on = serializers.DateField()
+    at = serializers.TimeField()
+    status = serializers.CharField()
+    warning = serializers.CharField()
+    visits = VisitOut(many=True)
+    created_at = serializers.DateTimeField()

@@ -67,4 +67,8 @@ urlpatterns = [
         views.ChallengeDecide.as_view(),
         name="purse-challenge-decide",
     ),
+    path("orders/", views.OrderList.as_view(), name="purse-order-list"),
+    path("orders/<uuid:id>/", views.OrderDetail.as_view(), name="purse-order"),
+    path("visits/<int:id>/cancel/", views.VisitCancel.as_view(), name="purse-visit-cancel"),
+    path("visits/<int:id>/confirm/", views.VisitConfirm.as_view(), name="purse-visit-confirm"),
 ]

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -42,12 +43,15 @@ from ..models import (
     SupportPlan,
     SupportWorkerAssignment,
 )
+from ..orders import services as orders
+from ..orders.models import Order, Visit
 from ..selectors import (
     RECORD_RELATED,
     PersonNotFound,
     people_for_staff,
     person_consents,
     person_for_viewer,
+    person_orders,
     person_own,
     plans_listed,
     representations_current,
@@ -66,6 +70,8 @@ from .serializers import (
     ConsentOut,
     EligibilityInput,
     MoneyMovedOut,
+    OrderInput,
+    OrderOut,
     PaymentInput,
     PersonInput,
     PersonRecordOut,
@@ -728,3 +734,110 @@ class ChallengeDecide(_Purse, generics.GenericAPIView[Challenge]):
             by=signed_in_user(request),
         )
         return Response(ChallengeOut(challenge).data)
+
+
+# --- Orders ---------------------------------------------------------------------
+
+_ORDER_RELATED = ("person", "service", "provider")
+
+
+def _order_out(order: Order) -> dict[str, Any]:
+    fresh = (
+        Order.objects.select_related(*_ORDER_RELATED).prefetch_related("visits").get(pk=order.pk)
+    )
+    return OrderOut(fresh).data
+
+
+class OrderList(_Purse, generics.GenericAPIView[Order]):
+    """POST: check out. The person, a representative with the order scope, or staff
+    acting for them orders a council-approved service; the first visit's cost is held
+    in the purse at once (refused, in words, if it is not there). Send an
+    Idempotency-Key: a retry never orders twice. GET ?person=: the person's orders,
+    newest first, for whoever may see them."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOut
+
+    @extend_schema(
+        parameters=[OpenApiParameter("person", OpenApiTypes.UUID, required=True)],
+        responses={200: OrderOut(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        person = person_for_viewer(
+            public_id=request.query_params.get("person", ""),
+            viewer=request.user,
+            origin=Origin.of(request),
+            reading="orders",
+        )
+        found = person_orders(person=person)
+        return Response(OrderOut(found, many=True).data)
+
+    @extend_schema(
+        request=OrderInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: OrderOut, 400: PROBLEM, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = OrderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        person = Person.objects.filter(public_id=fields.pop("person")).first()
+        if person is None:
+            raise PersonNotFound()
+        order = orders.order_place(
+            person=person,
+            service_id=fields.pop("service"),
+            price_option_id=fields.pop("price_option"),
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+            **fields,
+        )
+        return Response(_order_out(order), status=status.HTTP_201_CREATED)
+
+
+class OrderDetail(_Purse, generics.GenericAPIView[Order]):
+    """An order with its visits, for whoever may see the person."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOut
+    queryset = Order.objects.select_related(*_ORDER_RELATED)
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    def get(self, request: Request, id: str) -> Response:
+        order = self.get_object()
+        _visible(request, order.person, order)
+        return Response(_order_out(order))
+
+
+class _VisitAction(_Purse, generics.GenericAPIView[Visit]):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOut
+    queryset = Visit.objects.select_related("order")
+    lookup_url_kwarg = "id"
+    perform: Any  # the service: (visit=, by=, origin=) -> Visit
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: OrderOut, 400: PROBLEM, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
+    def post(self, request: Request, id: int) -> Response:
+        visit = type(self).perform(
+            visit=self.get_object(), by=signed_in_user(request), origin=Origin.of(request)
+        )
+        return Response(_order_out(visit.order))
+
+
+class VisitCancel(_VisitAction):
+    """Cancel one visit with the service's notice; its money goes back to the purse."""
+
+    perform = orders.visit_cancel
+
+
+class VisitConfirm(_VisitAction):
+    """Confirm a delivered visit (where the council asks for it): the provider is paid."""
+
+    perform = orders.visit_confirm

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -112,9 +111,10 @@ class LedgerTransaction(models.Model):
     # request can never post the same money twice.
     key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     memo = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    # Who moved the money: the public id of a user of this council, or of a provider's
+    # or the platform's user (whose accounts live in the public schema), or nobody (a
+    # scheduled run). The audit entry for the transaction says the same.
+    actor_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

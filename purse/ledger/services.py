@@ -138,7 +138,7 @@ def _write(
         reverses=reverses,
         key=key,
         memo=memo[:300],
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_id=actor.public_id if getattr(actor, "is_authenticated", False) else None,
     )
     bucket = "pending" if status == Status.PENDING else "posted"
     deltas: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))

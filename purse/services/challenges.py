@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from accounts.permissions import PEOPLE_ACT_FOR_CASELOAD, PLANS_MANAGE, user_has_permission
 from core.errors import DomainError, ValidationFailed
 from core.services import audit_record
 from purse.models import (
@@ -18,34 +16,17 @@ from purse.models import (
     Representative,
     Review,
     SupportPlan,
-    SupportWorkerAssignment,
 )
 
+from ..selectors import acting_basis
 from .plans import care_manager_required
 from .reviews import review_trigger
 
 
 def _may_act_for(user: Any, person: Person) -> str | None:
-    """How `user` may raise a challenge for `person` ("self", "representative", "staff"),
-    or None. A representative needs the view scope, on a day their role is current."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if person.user_id is not None and person.user_id == user.pk:
-        return "self"
-    today = timezone.localdate()
-    current = Q(starts_on__lte=today) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-    if Representative.objects.filter(
-        current, person=person, user=user, scopes__contains=[Representative.Scope.VIEW]
-    ).exists():
-        return "representative"
-    if user_has_permission(user, PLANS_MANAGE):
-        return "staff"
-    if (
-        user_has_permission(user, PEOPLE_ACT_FOR_CASELOAD)
-        and SupportWorkerAssignment.objects.filter(current, person=person, worker=user).exists()
-    ):
-        return "staff"
-    return None
+    """How `user` may raise a challenge for `person`: a representative needs the view
+    scope."""
+    return acting_basis(user=user, person=person, scope=Representative.Scope.VIEW)
 
 
 def challenge_raise(

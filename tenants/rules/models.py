@@ -52,6 +52,10 @@ class RulesVersion(models.Model):
         choices=[("advance", "In advance"), ("arrears", "In arrears")],
         default="advance",
     )
+    # Orders only for the kinds of support the person's plan names.
+    orders_within_plan = models.BooleanField(default=False)
+    # The person (or a representative) confirms delivery before the provider is paid.
+    person_confirms_delivery = models.BooleanField(default=False)
     # A plan whose budget is more than this above the indicative one needs a second approver.
     second_approval_above_pence = models.BigIntegerField(default=5000)
     notes = models.TextField(blank=True)

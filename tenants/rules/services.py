@@ -37,6 +37,8 @@ SETTINGS = frozenset(
         "surplus_threshold_weeks",
         "topup_cycle_weeks",
         "topup_timing",
+        "orders_within_plan",
+        "person_confirms_delivery",
         "notes",
     }
 )
@@ -93,6 +95,9 @@ def _settings_errors(values: dict[str, Any]) -> dict[str, list[str]]:
             errors[name] = ["Give a whole number of weeks from 1 to 52"]
     if values["topup_timing"] not in ("advance", "arrears"):
         errors["topup_timing"] = ["Choose 'advance' (at the start of each cycle) or 'arrears'"]
+    for name in ("orders_within_plan", "person_confirms_delivery"):
+        if not isinstance(values[name], bool):
+            errors[name] = ["Answer true or false"]
     if not isinstance(values["notes"], str):
         errors["notes"] = ["Give the notes as text"]
     return errors

@@ -12,15 +12,18 @@ from accounts.services import user_create
 from catalogue.council.models import RatingAlert
 from catalogue.council.reviews import review_submit
 from catalogue.council.services import provider_approval_set, service_approval_set
+from catalogue.models import Service
 from catalogue.services.listings import service_image_add
 from epurse.db import use_public_schema
 from purse.models import (
     Challenge,
     Consent,
+    Order,
     PlanLine,
     Representative,
     SupportPlan,
     SupportWorkerAssignment,
+    Visit,
 )
 from purse.services.plans import plan_approve
 from tenants.rules.models import RulesVersion
@@ -60,8 +63,9 @@ def _catalogue_of_b(tenant_b: TenantUsers) -> None:
 
 def _purse_of_b(tenant_b: TenantUsers) -> None:
     """A person in B with a representative, a support worker, a consent, an assessment, an
-    approved plan (so a budget and reviews), a challenge, and a draft rules version numbered
-    far above any A reaches while probed (rules versions are numbered per tenant)."""
+    approved plan (so a budget and reviews), a challenge, an order with a visit, and a draft
+    rules version numbered far above any A reaches while probed (rules versions are
+    numbered per tenant)."""
     with tenant_context(tenant_b.tenant):
         manager = pb.staff("Probe Manager")
         second = pb.staff("Probe Second")
@@ -109,6 +113,23 @@ def _purse_of_b(tenant_b: TenantUsers) -> None:
             raised_by=manager,
             raised_on=dt.date(2026, 1, 6),
             reason="Probe",
+        )
+        service = Service.objects.get(name="Probe home care")
+        order = Order.objects.create(
+            person=person,
+            service=service,
+            provider=service.provider,
+            unit_price_pence=1800,
+            unit="hour",
+            units_centi=100,
+            frequency="once",
+            starts_on=dt.date(2026, 1, 7),
+            at=dt.time(9),
+            placed_by=manager,
+            placed_as="staff",
+        )
+        Visit.objects.create(
+            order=order, on=dt.date(2026, 1, 7), amount_pence=1800, status="unfunded"
         )
         RulesVersion.objects.create(
             number=90,

@@ -37,6 +37,12 @@ class RulesSettingsInput(serializers.Serializer):
         required=False,
         help_text="Top-ups at the start of each cycle (advance) or after it ends (arrears)",
     )
+    orders_within_plan = serializers.BooleanField(
+        required=False, help_text="Orders only for the kinds of support the plan names"
+    )
+    person_confirms_delivery = serializers.BooleanField(
+        required=False, help_text="The person or a representative confirms delivery first"
+    )
     second_approval_above_pence = serializers.IntegerField(required=False, max_value=MAX_PENCE)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
@@ -94,6 +100,8 @@ class RulesVersionOut(serializers.ModelSerializer):
             "surplus_threshold_weeks",
             "topup_cycle_weeks",
             "topup_timing",
+            "orders_within_plan",
+            "person_confirms_delivery",
             "second_approval_above_pence",
             "notes",
             "created_at",

@@ -1,0 +1,1 @@
+"""Orders of catalogue services paid from a purse: holds, delivery, payment."""

@@ -1,0 +1,498 @@
+"""Checkout, the provider's answer, delivery, confirmation, cancellation and the daily
+upkeep of holds. Every refusal says why, in words the person can act on; money moves
+only through purse.ledger.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalogue.council.models import ServiceApproval
+from catalogue.models import PriceOption, Service
+from catalogue.selectors import services_visible
+from core.errors import DomainError, ValidationFailed
+from core.money import format_pence
+from core.services import SYSTEM, Origin, audit_record
+
+from ..ledger.services import (
+    NotEnoughMoney,
+    hold_capture,
+    hold_place,
+    hold_void,
+    payable_open,
+    purse_open,
+)
+from ..models import Budget, Person, Representative, SupportPlan
+from ..selectors import PersonNotFound, acting_basis
+from .models import Order, Visit
+
+HORIZON_DAYS = 28  # weekly orders hold their visits this far ahead
+HOLD_EXPIRY_DAYS = 14  # a visit nobody reports on is released this long after its day
+MAX_UNITS_CENTI = 2400  # 24 units a visit
+LONDON = ZoneInfo("Europe/London")
+
+
+class SpendingRefused(DomainError):
+    code = "spending_refused"
+    title = "This cannot be paid for from the budget"
+
+
+def _units_centi(units: Any) -> int | None:
+    """Hundredths of a unit from "1.5", 1.5 or 2; None unless positive, at most 24
+    and a whole number of hundredths."""
+    try:
+        value = Decimal(str(units))
+    except (InvalidOperation, ValueError):
+        return None
+    centi = value * 100
+    if centi != centi.to_integral_value() or not 0 < centi <= MAX_UNITS_CENTI:
+        return None
+    return int(centi)
+
+
+def visit_cost(*, unit_price_pence: int, units_centi: int) -> int:
+    """The cost of some units, rounded to the nearest penny (half a penny up)."""
+    return (unit_price_pence * units_centi + 50) // 100
+
+
+def _budget(person: Person) -> Budget:
+    budget = (
+        Budget.objects.filter(person=person, status=Budget.Status.ACTIVE)
+        .select_related("plan__rules_version")
+        .first()
+    )
+    if budget is None:
+        raise SpendingRefused(
+            "There is no active personal budget to pay from yet. Your care manager can "
+            "tell you when it starts."
+        )
+    return budget
+
+
+def _spending_refusals(*, service: Service, plan: SupportPlan) -> list[str]:
+    """Why the person's rules do not let the budget pay for this service."""
+    version = plan.rules_version
+    category = service.category
+    names = {category.code.casefold(), category.name.casefold()}
+    refusals = [
+        f"Personal budgets here cannot pay for {excluded.lower()}."
+        for excluded in version.excluded_spending
+        if excluded.casefold() in names
+    ]
+    if version.orders_within_plan:
+        planned = {c.casefold() for c in plan.lines.values_list("category", flat=True)}
+        if not names & planned:
+            refusals.append(
+                f"Your support plan does not include {category.name.lower()}. Ask your care "
+                "manager if you would like it added."
+            )
+    return refusals
+
+
+def _visit_start(order: Order, on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(on, order.at, tzinfo=LONDON)
+
+
+def _visit_hold(*, order: Order, visit: Visit, actor: Any, origin: Origin) -> bool:
+    """Hold the visit's cost; False (and the visit left unfunded) if the purse cannot
+    cover it now."""
+    try:
+        visit.hold = hold_place(
+            purse=purse_open(person=order.person),
+            payable=payable_open(provider_id=order.provider_id),
+            amount_pence=visit.amount_pence,
+            memo=f"{order.reference}, {visit.on:%-d %B %Y}",
+            actor=actor,
+            origin=origin,
+        )
+    except NotEnoughMoney:
+        visit.status = Visit.Status.UNFUNDED
+        visit.save(update_fields=["status", "updated_at"])
+        return False
+    visit.status = Visit.Status.HELD
+    visit.save(update_fields=["status", "hold", "updated_at"])
+    return True
+
+
+def _warning(order: Order, unfunded: list[Visit]) -> str:
+    if not unfunded:
+        return ""
+    days = ", ".join(f"{v.on:%-d %B}" for v in unfunded)
+    short = sum(v.amount_pence for v in unfunded)
+    return (
+        f"Your purse does not yet cover the visits on {days}: {format_pence(short)} more is "
+        "needed. They will be booked when the money is there."
+    )
+
+
+def order_place(
+    *,
+    person: Person,
+    service_id: Any,
+    price_option_id: Any,
+    units: Any,
+    starts_on: dt.date,
+    at: dt.time,
+    frequency: str,
+    by: Any,
+    origin: Origin = SYSTEM,
+) -> Order:
+    """Check out: the person (or someone who may order for them) orders a service.
+    The first visit's cost must be available; a weekly order also holds its visits for
+    the next four weeks, as far as the money goes, and warns about the rest."""
+    basis = acting_basis(user=by, person=person, scope=Representative.Scope.ORDER)
+    if basis is None:
+        raise PersonNotFound()
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    units_centi = _units_centi(units)
+    if units_centi is None:
+        errors["units"] = ["Enter how much: more than 0 and at most 24, like 1 or 1.5"]
+    if frequency not in Order.Frequency.values:
+        errors["frequency"] = ["Choose once or every week"]
+    if not isinstance(starts_on, dt.date) or starts_on < today:
+        errors["starts_on"] = ["Choose a day from today on"]
+    elif starts_on > today + dt.timedelta(days=366):
+        errors["starts_on"] = ["Choose a day within the next year"]
+    service = (
+        services_visible().filter(pk=service_id).select_related("category", "provider").first()
+    )
+    if service is None:
+        errors["service"] = [
+            "This service is not one your council has approved, so the budget cannot pay for it"
+        ]
+    price = (
+        PriceOption.objects.filter(pk=price_option_id, service=service).first()
+        if service is not None
+        else None
+    )
+    if service is not None and price is None:
+        errors["price_option"] = ["Choose one of this service's prices"]
+    if errors or service is None or price is None or units_centi is None:
+        raise ValidationFailed("The order was not placed.", field_errors=errors)
+    budget = _budget(person)
+    if refusals := _spending_refusals(service=service, plan=budget.plan):
+        raise SpendingRefused(" ".join(refusals))
+    if not isinstance(at, dt.time):
+        raise ValidationFailed(
+            "The order was not placed.", field_errors={"at": ["Choose a time of day"]}
+        )
+    if dt.datetime.combine(starts_on, at, tzinfo=LONDON) <= timezone.now():
+        raise ValidationFailed(
+            "The order was not placed.", field_errors={"at": ["Choose a time later than now"]}
+        )
+    unit_price = _agreed_price(service) or price.amount_pence
+    cost = visit_cost(unit_price_pence=unit_price, units_centi=units_centi)
+    days = [starts_on]
+    if frequency == Order.Frequency.WEEKLY:
+        horizon = today + dt.timedelta(days=HORIZON_DAYS)
+        while days[-1] + dt.timedelta(weeks=1) <= horizon:
+            days.append(days[-1] + dt.timedelta(weeks=1))
+
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        order = Order.objects.create(
+            person=person,
+            service=service,
+            provider=service.provider,
+            unit_price_pence=unit_price,
+            unit=price.unit,
+            units_centi=units_centi,
+            frequency=frequency,
+            starts_on=starts_on,
+            at=at,
+            placed_by=by,
+            placed_as=basis,
+        )
+        visits = Visit.objects.bulk_create(
+            Visit(order=order, on=day, amount_pence=cost, status=Visit.Status.UNFUNDED)
+            for day in days
+        )
+        # The first visit must be covered: otherwise nothing is ordered.
+        first = hold_place(
+            purse=purse_open(person=person),
+            payable=payable_open(provider_id=service.provider_id),
+            amount_pence=cost,
+            memo=f"{order.reference}, {starts_on:%-d %B %Y}",
+            actor=by,
+            origin=origin,
+        )
+        visits[0].hold = first
+        visits[0].status = Visit.Status.HELD
+        visits[0].save(update_fields=["hold", "status", "updated_at"])
+        unfunded = [
+            v for v in visits[1:] if not _visit_hold(order=order, visit=v, actor=by, origin=origin)
+        ]
+        order.warning = _warning(order, unfunded)
+        order.save(update_fields=["warning"])
+        audit_record(
+            action="order.placed",
+            actor=by,
+            obj=order,
+            origin=origin,
+            acting_for_id=person.public_id,
+            acting_for_label=str(person),
+            detail={
+                "reference": order.reference,
+                "service": str(service.pk),
+                "visits": len(visits),
+                "held_pence": cost * (len(visits) - len(unfunded)),
+                "hold": str(first.public_id),
+                "as": basis,
+            },
+        )
+    return order
+
+
+def _agreed_price(service: Service) -> int | None:
+    """The price the council agreed with the provider for this service, if any."""
+    approval = ServiceApproval.objects.filter(service=service).first()
+    return approval.agreed_price_pence if approval else None
+
+
+# --- The provider's answer -------------------------------------------------------
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def order_accept(*, order: Order, by: Any, origin: Origin = SYSTEM) -> Order:
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status != Order.Status.PLACED:
+            raise DomainError(
+                f"This order is {order.get_status_display().lower()}: it cannot be accepted"
+            )
+        order.status = Order.Status.ACCEPTED
+        order.save(update_fields=["status"])
+        audit_record(action="order.accepted", actor=by, obj=order, origin=origin)
+    return order
+
+
+def order_decline(*, order: Order, reason: str, by: Any, origin: Origin = SYSTEM) -> Order:
+    """The provider cannot take the order: every held visit's money goes back."""
+    if not reason.strip():
+        raise ValidationFailed(
+            "Say why the order is declined.",
+            field_errors={"reason": ["Say why, so the person can find another service"]},
+        )
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status != Order.Status.PLACED:
+            raise DomainError(
+                f"This order is {order.get_status_display().lower()}: it cannot be declined"
+            )
+        _release_open_visits(order, by=by, origin=origin, status=Visit.Status.RELEASED)
+        order.status = Order.Status.DECLINED
+        order.decline_reason = reason.strip()
+        order.save(update_fields=["status", "decline_reason"])
+        audit_record(
+            action="order.declined", actor=by, obj=order, origin=origin, detail={"reason": reason}
+        )
+    return order
+
+
+def _release_open_visits(order: Order, *, by: Any, origin: Origin, status: str) -> int:
+    released = 0
+    for visit in order.visits.select_for_update().filter(
+        status__in=[Visit.Status.HELD, Visit.Status.UNFUNDED]
+    ):
+        if visit.hold is not None:
+            hold_void(hold=visit.hold, actor=by, origin=origin, memo=f"{order.reference}: {status}")
+            released += visit.amount_pence
+        visit.status = status
+        visit.save(update_fields=["status", "updated_at"])
+    return released
+
+
+# --- Delivery and payment --------------------------------------------------------
+
+
+def visit_deliver(*, visit: Visit, units: Any, by: Any, origin: Origin = SYSTEM) -> Visit:
+    """The provider reports what was delivered. Paid now, or once the person confirms
+    where the council asks for that; never more than was held."""
+    # Nothing delivered (0) is allowed: the money goes back.
+    units_centi = 0 if str(units).strip() in ("0", "0.0", "0.00") else _units_centi(units)
+    if units_centi is None:
+        raise ValidationFailed(
+            "The delivery was not recorded.",
+            field_errors={"units": ["Enter how much was delivered, from 0 to 24, like 1.5"]},
+        )
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().select_related("order").get(pk=visit.pk)
+        order = visit.order
+        if order.status != Order.Status.ACCEPTED:
+            raise DomainError("Accept the order before reporting a visit")
+        if visit.status != Visit.Status.HELD:
+            raise DomainError(f"This visit is {visit.get_status_display().lower()}")
+        if visit.on > timezone.localdate():
+            raise DomainError("A visit can be reported only on or after its day")
+        amount = visit_cost(unit_price_pence=order.unit_price_pence, units_centi=units_centi)
+        if amount > visit.amount_pence:
+            raise ValidationFailed(
+                "The delivery was not recorded.",
+                field_errors={
+                    "units": [
+                        f"That costs {format_pence(amount)}, more than the "
+                        f"{format_pence(visit.amount_pence)} booked: the person must order more"
+                    ]
+                },
+            )
+        visit.delivered_units_centi = units_centi
+        confirm = _budget_rules_confirm(order)
+        if confirm and units_centi:
+            visit.status = Visit.Status.DELIVERED
+            visit.save(update_fields=["delivered_units_centi", "status", "updated_at"])
+        else:
+            _pay(visit, amount, by=by, origin=origin)
+        audit_record(
+            action="visit.delivered",
+            actor=by,
+            obj=order,
+            origin=origin,
+            detail={"visit": visit.pk, "units_centi": units_centi, "amount_pence": amount},
+        )
+    return visit
+
+
+def _budget_rules_confirm(order: Order) -> bool:
+    budget = (
+        Budget.objects.filter(person=order.person_id)
+        .select_related("plan__rules_version")
+        .order_by("-starts_on")
+        .first()
+    )
+    return bool(budget and budget.plan.rules_version.person_confirms_delivery)
+
+
+def _pay(visit: Visit, amount: int, *, by: Any, origin: Origin) -> None:
+    if visit.hold is None:
+        raise DomainError("This visit has no money held to pay from")
+    hold_capture(hold=visit.hold, amount_pence=amount, actor=by, origin=origin)
+    visit.status = Visit.Status.PAID if amount else Visit.Status.RELEASED
+    visit.save(update_fields=["delivered_units_centi", "status", "updated_at"])
+
+
+def visit_confirm(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
+    """The person (or someone who may order for them) confirms a delivery: paid now."""
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().select_related("order__person").get(pk=visit.pk)
+        order = visit.order
+        if acting_basis(user=by, person=order.person, scope=Representative.Scope.ORDER) is None:
+            raise PersonNotFound()
+        if visit.status != Visit.Status.DELIVERED or visit.delivered_units_centi is None:
+            raise DomainError(f"This visit is {visit.get_status_display().lower()}")
+        amount = visit_cost(
+            unit_price_pence=order.unit_price_pence, units_centi=visit.delivered_units_centi
+        )
+        _pay(visit, amount, by=by, origin=origin)
+        audit_record(
+            action="visit.confirmed",
+            actor=by,
+            obj=order,
+            origin=origin,
+            acting_for_id=order.person.public_id,
+            detail={"visit": visit.pk, "amount_pence": amount},
+        )
+    return visit
+
+
+def visit_cancel(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
+    """Cancel one visit, with the service's notice: its money goes back to the purse."""
+    with transaction.atomic():
+        visit = (
+            Visit.objects.select_for_update()
+            .select_related("order__person", "order__service")
+            .get(pk=visit.pk)
+        )
+        order = visit.order
+        if acting_basis(user=by, person=order.person, scope=Representative.Scope.ORDER) is None:
+            raise PersonNotFound()
+        if visit.status not in (Visit.Status.HELD, Visit.Status.UNFUNDED):
+            raise DomainError(f"This visit is {visit.get_status_display().lower()}")
+        notice = order.service.cancellation_notice_hours
+        starts = _visit_start(order, visit.on)
+        if starts - timezone.now() < dt.timedelta(hours=notice):
+            raise DomainError(
+                f"This visit starts at {starts:%-I:%M%p on %-d %B}; {order.service.name} needs "
+                f"{notice} hours' notice to cancel. Please call the provider."
+            )
+        if visit.hold is not None:
+            hold_void(
+                hold=visit.hold, actor=by, origin=origin, memo=f"{order.reference}: cancelled"
+            )
+        visit.status = Visit.Status.CANCELLED
+        visit.save(update_fields=["status", "updated_at"])
+        audit_record(
+            action="visit.cancelled",
+            actor=by,
+            obj=order,
+            origin=origin,
+            acting_for_id=order.person.public_id,
+            detail={"visit": visit.pk, "released_pence": visit.amount_pence if visit.hold else 0},
+        )
+    return visit
+
+
+# --- Daily upkeep ---------------------------------------------------------------
+
+
+def holds_expire(*, today: dt.date | None = None) -> int:
+    """Release the money of visits nobody reported on within HOLD_EXPIRY_DAYS."""
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=HOLD_EXPIRY_DAYS)
+    expired = 0
+    for visit_id in Visit.objects.filter(status=Visit.Status.HELD, on__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            visit = Visit.objects.select_for_update().get(pk=visit_id)
+            if visit.status != Visit.Status.HELD or visit.hold is None:
+                continue
+            hold_void(hold=visit.hold, expired=True, memo="Nobody reported on this visit")
+            visit.status = Visit.Status.RELEASED
+            visit.save(update_fields=["status", "updated_at"])
+            expired += 1
+    return expired
+
+
+def weekly_orders_extend(*, today: dt.date | None = None) -> int:
+    """Keep each weekly order's visits booked four weeks ahead, as far as the money
+    goes, and keep its warning true. Returns how many visits were newly held."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=HORIZON_DAYS)
+    held = 0
+    for order_id in Order.objects.filter(
+        frequency=Order.Frequency.WEEKLY, status__in=[Order.Status.PLACED, Order.Status.ACCEPTED]
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().select_related("person").get(pk=order_id)
+            last = order.visits.order_by("-on").first()
+            day = (last.on if last else order.starts_on - dt.timedelta(weeks=1)) + dt.timedelta(
+                weeks=1
+            )
+            cost = visit_cost(
+                unit_price_pence=order.unit_price_pence, units_centi=order.units_centi
+            )
+            while day <= horizon:
+                Visit.objects.create(
+                    order=order, on=day, amount_pence=cost, status=Visit.Status.UNFUNDED
+                )
+                day += dt.timedelta(weeks=1)
+            unfunded = []
+            for visit in order.visits.filter(status=Visit.Status.UNFUNDED, on__gte=today):
+                if _visit_hold(order=order, visit=visit, actor=None, origin=SYSTEM):
+                    held += 1
+                else:
+                    unfunded.append(visit)
+            warning = _warning(order, unfunded)
+            if warning != order.warning:
+                order.warning = warning
+                order.save(update_fields=["warning"])
+    return held
