@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import provider, views
 
 urlpatterns = [
     path("me/", views.PersonOwn.as_view(), name="purse-me"),
@@ -67,6 +67,7 @@ urlpatterns = [
         views.ChallengeDecide.as_view(),
         name="purse-challenge-decide",
     ),
+    path("provider/orders/", provider.ProviderOrders.as_view(), name="purse-provider-orders"),
     path("orders/", views.OrderList.as_view(), name="purse-order-list"),
     path("orders/<uuid:id>/", views.OrderDetail.as_view(), name="purse-order"),
     path("visits/<int:id>/cancel/", views.VisitCancel.as_view(), name="purse-visit-cancel"),
