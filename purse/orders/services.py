@@ -257,6 +257,21 @@ def _agreed_price(service: Service) -> int | None:
 
 # --- The provider's answer -------------------------------------------------------
 
+# Locks are always taken in one order: the order's row, then its visits' rows, then the
+# ledger's accounts (purse.ledger.services, in primary-key order). No two of these
+# services can then wait for each other in a circle.
+
+
+def _visit_locked(visit: Visit) -> Visit:
+    """The visit, fresh, with its order's row and then its own row locked."""
+    order_id = Visit.objects.filter(pk=visit.pk).values_list("order_id", flat=True).get()
+    Order.objects.select_for_update().filter(pk=order_id).first()
+    return (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("order__person", "order__service")
+        .get(pk=visit.pk)
+    )
+
 
 def _locked(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
@@ -325,7 +340,7 @@ def visit_deliver(*, visit: Visit, units: Any, by: Any, origin: Origin = SYSTEM)
             field_errors={"units": ["Enter how much was delivered, from 0 to 24, like 1.5"]},
         )
     with transaction.atomic():
-        visit = Visit.objects.select_for_update().select_related("order").get(pk=visit.pk)
+        visit = _visit_locked(visit)
         order = visit.order
         if order.status != Order.Status.ACCEPTED:
             raise DomainError("Accept the order before reporting a visit")
@@ -382,7 +397,7 @@ def _pay(visit: Visit, amount: int, *, by: Any, origin: Origin) -> None:
 def visit_confirm(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
     """The person (or someone who may order for them) confirms a delivery: paid now."""
     with transaction.atomic():
-        visit = Visit.objects.select_for_update().select_related("order__person").get(pk=visit.pk)
+        visit = _visit_locked(visit)
         order = visit.order
         if acting_basis(user=by, person=order.person, scope=Representative.Scope.ORDER) is None:
             raise PersonNotFound()
@@ -406,11 +421,7 @@ def visit_confirm(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
 def visit_cancel(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
     """Cancel one visit, with the service's notice: its money goes back to the purse."""
     with transaction.atomic():
-        visit = (
-            Visit.objects.select_for_update()
-            .select_related("order__person", "order__service")
-            .get(pk=visit.pk)
-        )
+        visit = _visit_locked(visit)
         order = visit.order
         if acting_basis(user=by, person=order.person, scope=Representative.Scope.ORDER) is None:
             raise PersonNotFound()
@@ -452,7 +463,7 @@ def holds_expire(*, today: dt.date | None = None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            visit = Visit.objects.select_for_update().get(pk=visit_id)
+            visit = _visit_locked(Visit(pk=visit_id))
             if visit.status != Visit.Status.HELD or visit.hold is None:
                 continue
             hold_void(hold=visit.hold, expired=True, memo="Nobody reported on this visit")
@@ -486,7 +497,10 @@ def weekly_orders_extend(*, today: dt.date | None = None) -> int:
                 )
                 day += dt.timedelta(weeks=1)
             unfunded = []
-            for visit in order.visits.filter(status=Visit.Status.UNFUNDED, on__gte=today):
+            # Locked, and read after the order's lock: a visit cancelled meanwhile stays so.
+            for visit in order.visits.select_for_update().filter(
+                status=Visit.Status.UNFUNDED, on__gte=today
+            ):
                 if _visit_hold(order=order, visit=visit, actor=None, origin=SYSTEM):
                     held += 1
                 else:

@@ -120,16 +120,28 @@ def _sql(statement: str) -> None:
 def _unbalanced(purse, funding) -> None:
     with transaction.atomic():
         txn = LedgerTransaction.objects.create(kind="topup", status="posted")
-        Entry.objects.create(transaction=txn, account=purse, side="C", amount_pence=500)
-        Entry.objects.create(transaction=txn, account=funding, side="D", amount_pence=499)
-        # The check waits for the commit, when every entry is in: run it now.
-        _sql("SET CONSTRAINTS ALL IMMEDIATE")
+        Entry.objects.bulk_create(
+            [
+                Entry(transaction=txn, account=purse, side="C", amount_pence=500),
+                Entry(transaction=txn, account=funding, side="D", amount_pence=499),
+            ]
+        )
 
 
-def test_an_unbalanced_transaction_is_refused_when_it_commits(purse, funding):
+def _added_later(purse, funding) -> None:
+    txn = transfer(kind="topup", legs=[Leg(funding, purse, 100)])
+    with transaction.atomic():
+        Entry.objects.create(transaction=txn, account=purse, side="C", amount_pence=1)
+
+
+def test_an_unbalanced_transaction_is_refused(purse, funding):
     with pytest.raises(IntegrityError, match="does not balance"):
         _unbalanced(purse, funding)
     assert not LedgerTransaction.objects.exists()
+    # Nor can an entry be added to a transaction that balanced.
+    with pytest.raises(IntegrityError, match="does not balance"):
+        _added_later(purse, funding)
+    assert Entry.objects.count() == 2
 
 
 def test_a_key_moves_money_once(purse, funding):
