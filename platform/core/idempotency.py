@@ -106,7 +106,12 @@ def _claim(*, user_id: Any, key: str, fingerprint: str) -> IdempotencyKey:
             """,
             [user_id, key, fingerprint],
         )
-    return IdempotencyKey.objects.select_for_update().get(user_id=user_id, key=key)
+    record = IdempotencyKey.objects.select_for_update().get(user_id=user_id, key=key)
+    with connection.cursor() as cursor:
+        # Only the wait for the key is bounded: the request itself may wait for locks
+        # (a purse, a person) as long as the server's own settings allow.
+        cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+    return record
 
 
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
@@ -118,35 +123,35 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         fingerprint = _fingerprint(request)
         # DRF has checked permissions before `post` runs: the caller is signed in.
         user_id = request.user.public_id  # type: ignore[union-attr]
-        try:
-            with transaction.atomic():
+        with transaction.atomic():
+            try:
                 record = _claim(user_id=user_id, key=key, fingerprint=fingerprint)
-                if record.fingerprint != fingerprint:
-                    raise KeyReused(
-                        f"This {HEADER} was already used for a different request. Use a new "
-                        "key for a new request; to retry, send exactly the same request."
-                    )
-                if record.status == IdempotencyKey.Status.DONE:
-                    replay = Response(
-                        json.loads(record.response_body or "null"), status=record.response_status
-                    )
-                    replay["Idempotent-Replayed"] = "true"
-                    return replay
-                response = handler(view, request, *args, **kwargs)
-                if response.status_code >= 500:
-                    transaction.set_rollback(True)
-                    return response
-                record.status = IdempotencyKey.Status.DONE
-                record.response_status = response.status_code
-                record.response_body = JSONRenderer().render(response.data).decode()
-                record.save(update_fields=["status", "response_status", "response_body"])
+            except OperationalError as error:
+                if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
+                    raise KeyInUse(
+                        f"A request with this {HEADER} is still being processed. Wait a "
+                        "moment, then send it again to get its answer."
+                    ) from None
+                raise
+            if record.fingerprint != fingerprint:
+                raise KeyReused(
+                    f"This {HEADER} was already used for a different request. Use a new "
+                    "key for a new request; to retry, send exactly the same request."
+                )
+            if record.status == IdempotencyKey.Status.DONE:
+                replay = Response(
+                    json.loads(record.response_body or "null"), status=record.response_status
+                )
+                replay["Idempotent-Replayed"] = "true"
+                return replay
+            response = handler(view, request, *args, **kwargs)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
                 return response
-        except OperationalError as error:
-            if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
-                raise KeyInUse(
-                    f"A request with this {HEADER} is still being processed. Wait a moment, "
-                    "then send it again to get its answer."
-                ) from None
-            raise
+            record.status = IdempotencyKey.Status.DONE
+            record.response_status = response.status_code
+            record.response_body = JSONRenderer().render(response.data).decode()
+            record.save(update_fields=["status", "response_status", "response_body"])
+            return response
 
     return wrapper

@@ -216,6 +216,9 @@ def transfer(
         if (done := _existing(key)) is not None:
             return done
         locked = _lock([account for leg in legs for account in (leg.debit, leg.credit)])
+        # A retry with this key may have finished while this one waited for the locks.
+        if (done := _existing(key)) is not None:
+            return done
         _need(locked, _outgoing(legs))
         try:
             with transaction.atomic():

@@ -5,7 +5,7 @@ only through purse.ledger.services."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,12 +45,17 @@ class SpendingRefused(DomainError):
 def _units_centi(units: Any) -> int | None:
     """Hundredths of a unit from "1.5", 1.5 or 2; None unless positive, at most 24
     and a whole number of hundredths."""
-    try:
-        value = Decimal(str(units))
-    except (InvalidOperation, ValueError):
+    text = str(units).strip()
+    if "e" in text.lower():  # no exponents: "1e9999" is not an amount of care
         return None
-    centi = value * 100
-    if centi != centi.to_integral_value() or not 0 < centi <= MAX_UNITS_CENTI:
+    try:
+        value = Decimal(text)
+        if not value.is_finite():
+            return None
+        centi = value * 100
+        if centi != centi.to_integral_value() or not 0 < centi <= MAX_UNITS_CENTI:
+            return None
+    except (ArithmeticError, ValueError):  # InvalidOperation is an ArithmeticError
         return None
     return int(centi)
 

@@ -94,7 +94,7 @@ due AS (
     SELECT budget_id, purse_id, start, pays_to,
            CASE WHEN pays_to - start + 1 = weeks * 7 THEN weekly_share * weeks
                 ELSE weekly_share * (pays_to - start + 1) / 7 END AS amount_pence,
-           'topup:' || budget_id || ':' || start AS key
+           'topup:' || budget_id || ':' || to_char(start, 'YYYY-MM-DD') AS key
       FROM cycles
      WHERE weekly_share > 0
        AND (timing = 'advance' OR pays_to < %(on)s)
@@ -160,11 +160,16 @@ audit AS (
                               'run_on', %(on)s)
       FROM moved
 )
-SELECT count(*), COALESCE(SUM(amount_pence), 0) FROM moved
+SELECT count(*), COALESCE(SUM(amount_pence), 0)::bigint FROM moved
 """
 )
 
-RUN_LOCK = 0x746F7075  # "topu": one top-up run at a time in a schema
+RUN_LOCK = 0x746F7075  # "topu": with the schema, one top-up run at a time in a council
+_LOCK_PURSES = """
+SELECT a.id FROM ledger_account a JOIN purse_budget b ON b.person_id = a.person_id
+ WHERE b.id > %(after)s AND b.id <= %(upto)s
+ ORDER BY a.id FOR UPDATE OF a
+"""
 BATCH_BUDGETS = 10_000
 
 
@@ -211,7 +216,14 @@ def topups_run(*, on: dt.date, by: User | None = None) -> TopupRun:
     topups = total = 0
     for after, upto in _bounds():
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+            # One run at a time in this council (other councils' runs go on meanwhile).
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [RUN_LOCK]
+            )
+            # The batch's purses first, in primary-key order, and the funding account only
+            # after them (as every other movement of money does): never a deadlock with a
+            # payment or a hold made meanwhile.
+            cursor.execute(_LOCK_PURSES, {"after": after, "upto": upto})
             cursor.execute(
                 _RUN,
                 {"on": on, "after": after, "upto": upto, "funding": funding.pk, "actor": actor},
@@ -220,3 +232,15 @@ def topups_run(*, on: dt.date, by: User | None = None) -> TopupRun:
             topups += count
             total += amount
     return TopupRun(on=on, topups=topups, total_pence=total)
+
+
+def topups_paid_through(*, budget: Budget) -> dt.date | None:
+    """The last day the budget's top-ups so far pay for, or None if none was paid. (A
+    replacement budget's top-ups start the day after, so no day is paid twice.)"""
+    prefix = f"topup:{budget.pk}:"
+    keys = LedgerTransaction.objects.filter(key__startswith=prefix).values_list("key", flat=True)
+    starts = [dt.date.fromisoformat(str(key)[len(prefix) :]) for key in keys]
+    if not starts:
+        return None
+    weeks = budget.plan.rules_version.topup_cycle_weeks
+    return max(starts) + dt.timedelta(days=weeks * 7 - 1)

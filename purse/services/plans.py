@@ -24,6 +24,7 @@ from core.services import audit_record
 from purse.ledger.services import purse_open
 from purse.models import Assessment, Budget, Person, PlanLine, Review, SupportPlan
 from purse.reviews_schedule import annual_review_due, direct_payment_review_due, first_review_due
+from purse.services.funding import topups_paid_through
 from tenants.rules.models import Management, RulesVersion
 from tenants.rules.selectors import day_text
 
@@ -409,10 +410,15 @@ def budget_activate(*, plan: SupportPlan, by: Any) -> Budget:
                 "The budget could not be set up.", field_errors={"starts_on": [start_error]}
             )
         last_day = plan.starts_on - dt.timedelta(days=1)
+        first_topup = plan.starts_on
         for old in Budget.objects.select_for_update().filter(
             person=person,
             status__in=[Budget.Status.ACTIVE, Budget.Status.SCHEDULED],
         ):
+            # Days the old budget's top-ups already paid for are not paid again.
+            paid_to = topups_paid_through(budget=old)
+            if paid_to is not None and paid_to >= first_topup:
+                first_topup = paid_to + dt.timedelta(days=1)
             if old.ends_on is not None and old.ends_on <= last_day:
                 continue
             old.ends_on = last_day
@@ -437,7 +443,7 @@ def budget_activate(*, plan: SupportPlan, by: Any) -> Budget:
             weekly_pence=plan.weekly_budget_pence,
             management=plan.management,
             starts_on=plan.starts_on,
-            first_topup_on=plan.starts_on,
+            first_topup_on=first_topup,
         )
         audit_record(
             action="budget.activated",

@@ -5,6 +5,7 @@ running gets 409, then its answer once that request has finished."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -98,3 +99,23 @@ def test_a_key_still_in_use_gets_409_and_then_its_answer(racing, settings) -> No
         other.close()
     done = pay(client, budget.pk, body, "taxi-1")
     assert done.status_code == 201, done.content
+
+
+def test_a_new_key_waits_for_a_busy_purse_rather_than_answering_409(racing, settings) -> None:
+    users, finance, budget = racing
+    settings.IDEMPOTENCY_WAIT_SECONDS = 0.2
+    client = signed_in_client(users, finance)
+    with tenant_context(users.tenant):
+        purse = Account.objects.get(person=budget.person)
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f'SET search_path TO "{SLUG}", public')
+            cursor.execute("SELECT 1 FROM ledger_account WHERE id = %s FOR UPDATE", [purse.pk])
+        # The purse is busy for a second, longer than the key's wait.
+        threading.Timer(1.0, other.rollback).start()
+        paid = pay(client, budget.pk, {"amount_pence": 300, "reason": "Taxi"}, "new-key-1")
+    finally:
+        time.sleep(1.1)
+        other.close()
+    assert paid.status_code == 201, paid.content

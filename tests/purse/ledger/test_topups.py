@@ -119,3 +119,29 @@ def test_the_hourly_task_pays_in_the_tenant_and_beat_sends_it_to_every_tenant(co
     paid = topups_pay.apply().get()
     assert paid["topups"] == len(_paid(budget)) > 0
     assert topups_pay.apply().get() == {"topups": 0, "total_pence": 0}
+
+
+def test_a_replacement_budget_starts_paying_after_the_days_already_paid(council):
+    from purse.services.plans import plan_approve, plan_create
+
+    old = _budget(weekly=10000)  # £100 a week from 5 January, 4-weekly in advance
+    topups_run(on=D(2026, 1, 5))  # pays 5 January to 1 February
+    carol = b.staff("Carol Again")
+    plan = plan_create(
+        assessment=b.assessment(old.person, old.plan.rules_version, carol, indicative=10000),
+        outcomes="Stay at home",
+        management="council_managed",
+        lines=[("home-care", "Mornings", 10000)],
+        weekly_budget_pence=10000,
+        starts_on=D(2026, 1, 19),  # mid-cycle
+        by=carol,
+    )
+    plan_approve(plan=plan, by=carol)
+    new = Budget.objects.get(plan=plan)
+
+    assert (new.starts_on, new.first_topup_on) == (D(2026, 1, 19), D(2026, 2, 2))
+    topups_run(on=D(2026, 2, 15))
+    # Every day from 5 January to 1 March paid once: £100 x 8 weeks.
+    assert _purse(old).available_pence == 80000
+    assert _paid(old) == [("2026-01-05", 40000)]
+    assert _paid(new) == [("2026-02-02", 40000)]

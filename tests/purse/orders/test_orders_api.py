@@ -90,10 +90,12 @@ def test_checkout_refusals_are_clear(tenant_a) -> None:
     assert unknown.json()["errors"]["service"] == [
         "This service is not one your council has approved, so the budget cannot pay for it"
     ]
-    bad_units = checkout(holder, order_body(m, units="lots"))
-    assert bad_units.json()["errors"] == {
-        "units": ["Enter how much: more than 0 and at most 24, like 1 or 1.5"]
-    }
+    for units in ("lots", "1e99999999", "sNaN", "-1", "1.005", "Infinity"):
+        bad_units = checkout(holder, order_body(m, units=units))
+        assert bad_units.status_code == 400, units
+        assert bad_units.json()["errors"] == {
+            "units": ["Enter how much: more than 0 and at most 24, like 1 or 1.5"]
+        }
     stranger = checkout(signed_in_client(tenant_a, tenant_a.admin), order_body(m))
     assert stranger.status_code == 404  # not told whether the person exists
     with tenant_context(tenant_a.tenant):
