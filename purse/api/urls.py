@@ -70,6 +70,7 @@ urlpatterns = [
     path("provider/orders/", provider.ProviderOrders.as_view(), name="purse-provider-orders"),
     path("orders/", views.OrderList.as_view(), name="purse-order-list"),
     path("orders/<uuid:id>/", views.OrderDetail.as_view(), name="purse-order"),
+    path("orders/<uuid:id>/cancel/", views.OrderCancel.as_view(), name="purse-order-cancel"),
     path("visits/<int:id>/cancel/", views.VisitCancel.as_view(), name="purse-visit-cancel"),
     path("visits/<int:id>/confirm/", views.VisitConfirm.as_view(), name="purse-visit-confirm"),
 ]

@@ -841,3 +841,26 @@ class VisitConfirm(_VisitAction):
     """Confirm a delivered visit (where the council asks for it): the provider is paid."""
 
     perform = orders.visit_confirm
+
+
+class OrderCancel(_Purse, generics.GenericAPIView[Order]):
+    """Stop an order: visits outside the service's notice are cancelled and their money
+    comes back; a weekly order books nothing more."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderOut
+    queryset = Order.objects.select_related(*_ORDER_RELATED)
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: OrderOut, 400: PROBLEM, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
+    def post(self, request: Request, id: str) -> Response:
+        order = orders.order_cancel(
+            order=self.get_object(), by=signed_in_user(request), origin=Origin.of(request)
+        )
+        return Response(_order_out(order))

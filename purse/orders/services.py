@@ -456,6 +456,48 @@ def visit_cancel(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
     return visit
 
 
+def order_cancel(*, order: Order, by: Any, origin: Origin = SYSTEM) -> Order:
+    """Stop an order: every visit not yet delivered and not within the service's notice
+    is cancelled and its money goes back; visits within the notice stay booked (the
+    provider may still come). A weekly order books nothing more."""
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update().select_related("person", "service").get(pk=order.pk)
+        )
+        if acting_basis(user=by, person=order.person, scope=Representative.Scope.ORDER) is None:
+            raise PersonNotFound()
+        if order.status not in (Order.Status.PLACED, Order.Status.ACCEPTED):
+            raise DomainError(f"This order is {order.get_status_display().lower()} already")
+        notice = dt.timedelta(hours=order.service.cancellation_notice_hours)
+        kept = []
+        released = 0
+        for visit in order.visits.select_for_update().filter(
+            status__in=[Visit.Status.HELD, Visit.Status.UNFUNDED]
+        ):
+            if _visit_start(order, visit.on) - timezone.now() < notice:
+                kept.append(visit.on)
+                continue
+            if visit.hold is not None:
+                hold_void(
+                    hold=visit.hold, actor=by, origin=origin, memo=f"{order.reference}: cancelled"
+                )
+                released += visit.amount_pence
+            visit.status = Visit.Status.CANCELLED
+            visit.save(update_fields=["status", "updated_at"])
+        order.status = Order.Status.CANCELLED
+        order.warning = ""
+        order.save(update_fields=["status", "warning"])
+        audit_record(
+            action="order.cancelled",
+            actor=by,
+            obj=order,
+            origin=origin,
+            acting_for_id=order.person.public_id,
+            detail={"released_pence": released, "kept": [d.isoformat() for d in kept]},
+        )
+    return order
+
+
 # --- Daily upkeep ---------------------------------------------------------------
 
 
@@ -496,7 +538,17 @@ def weekly_orders_extend(*, today: dt.date | None = None) -> int:
             cost = visit_cost(
                 unit_price_pence=order.unit_price_pence, units_centi=order.units_centi
             )
-            while day <= horizon:
+            # Nothing is booked beyond the day the person's budget ends.
+            budget = (
+                Budget.objects.filter(person=order.person, status=Budget.Status.ACTIVE)
+                .order_by("-starts_on")
+                .first()
+            )
+            if budget is None:
+                until = today - dt.timedelta(days=1)  # no budget: book nothing new
+            else:
+                until = min(horizon, budget.ends_on or horizon)
+            while day <= until:
                 Visit.objects.create(
                     order=order, on=day, amount_pence=cost, status=Visit.Status.UNFUNDED
                 )
@@ -504,7 +556,7 @@ def weekly_orders_extend(*, today: dt.date | None = None) -> int:
             unfunded = []
             # Locked, and read after the order's lock: a visit cancelled meanwhile stays so.
             for visit in order.visits.select_for_update().filter(
-                status=Visit.Status.UNFUNDED, on__gte=today
+                status=Visit.Status.UNFUNDED, on__gte=today, on__lte=until
             ):
                 if _visit_hold(order=order, visit=visit, actor=None, origin=SYSTEM):
                     held += 1

@@ -216,3 +216,23 @@ def test_the_hourly_upkeep_runs_in_the_tenant(tenant_a):
 
         transfer(kind="one_off", legs=[Leg(shared_account("funding"), m.purse, 3600)])
         assert orders_upkeep.apply().get() == {"expired": 0, "held": 1}
+
+
+def test_stopping_a_weekly_order_releases_its_future_visits_and_books_no_more(tenant_a):
+    from purse.orders.services import order_cancel
+
+    m = market(tenant_a, funds=20000)
+    with tenant_context(tenant_a.tenant):
+        order = _place(m, by=tenant_a.person, frequency="weekly", starts_on=_in_days(3))
+        assert _available(m.purse) < 20000
+        with pytest.raises(PersonNotFound):
+            order_cancel(order=order, by=m.provider_owner)
+        order = order_cancel(order=order, by=tenant_a.person)
+        assert order.status == "cancelled"
+        assert set(order.visits.values_list("status", flat=True)) == {"cancelled"}
+        assert _available(m.purse) == 20000
+        assert weekly_orders_extend(today=_in_days(30)) == 0
+        assert not order.visits.exclude(status="cancelled").exists()
+        with pytest.raises(DomainError, match="cancelled already"):
+            order_cancel(order=order, by=tenant_a.person)
+        assert_books_balance()
