@@ -15,6 +15,7 @@ Answers of 500 and above are not stored (nothing was done; the caller may retry)
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
@@ -155,3 +157,11 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             return response
 
     return wrapper
+
+
+def idempotency_keys_purge(*, now: Any = None) -> int:
+    """Forget keys older than IDEMPOTENCY_KEEP_DAYS (30 by default: a day at least for
+    any request, 30 for payouts, so one period serves both). Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=int(settings.IDEMPOTENCY_KEEP_DAYS))
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

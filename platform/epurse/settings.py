@@ -149,6 +149,8 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 # How long a retry with the same Idempotency-Key waits for the first request to finish
 # before it is told (409) that the first is still running.
 IDEMPOTENCY_WAIT_SECONDS = env_float("IDEMPOTENCY_WAIT_SECONDS", 10.0)
+# How long keys (and their answers) are kept: at least a day, and 30 days for payouts.
+IDEMPOTENCY_KEEP_DAYS = env_int("IDEMPOTENCY_KEEP_DAYS", 30)
 
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
@@ -325,6 +327,15 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": 3600.0,
+    },
+    "idempotency-keys-purge": {
+        "task": "core.tasks.idempotency_keys_purge_task",
+        "schedule": 24 * 3600.0,
+    },
+    "public-idempotency-keys-purge": {
+        "task": "core.tasks.public_idempotency_keys_purge",
+        "schedule": 24 * 3600.0,
+        "tenant_schemas": ["public"],
     },
     "public-sessions-clear-expired": {
         "task": "accounts.tasks.public_sessions_clear_expired",

@@ -115,3 +115,24 @@ def test_payments_need_a_key_a_finance_officer_and_a_sensible_amount(tenant_a, b
     # A failed request does not use up its key: corrected, it goes through.
     fixed = pay(finance, budget.pk, {"amount_pence": 100, "reason": "Taxi"}, "k2")
     assert fixed.status_code == 201
+
+
+def test_old_idempotency_keys_are_forgotten(tenant_a, budget, finance, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.models import IdempotencyKey
+    from core.tasks import idempotency_keys_purge_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["idempotency-keys-purge"]["task"] == (
+        idempotency_keys_purge_task.name
+    )
+    pay(finance, budget.pk, {"amount_pence": 100, "reason": "Taxi"}, "old-key")
+    pay(finance, budget.pk, {"amount_pence": 100, "reason": "Taxi"}, "new-key")
+    with tenant_context(tenant_a.tenant):
+        IdempotencyKey.objects.filter(key="old-key").update(
+            created_at=timezone.now() - dt.timedelta(days=settings.IDEMPOTENCY_KEEP_DAYS, hours=1)
+        )
+        assert idempotency_keys_purge_task.apply().get() == 1
+        assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new-key"]
