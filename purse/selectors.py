@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.services import Origin, audit_record
 
 from .models import (
+    Budget,
     Consent,
     Order,
     Person,
@@ -197,4 +198,13 @@ def person_orders(*, person: Person) -> QuerySet[Order]:
         Order.objects.filter(person=person)
         .select_related("person", "service", "provider")
         .prefetch_related("visits")
+    )
+
+
+def budget_active(*, person: Any) -> Budget | None:
+    """The person's active budget, with its plan's rules version, or None."""
+    return (
+        Budget.objects.filter(person=person, status=Budget.Status.ACTIVE)
+        .select_related("plan__rules_version")
+        .first()
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django_tenants.utils import schema_context
 
+from catalogue.council.reviews import LIVE_COUNCILS
 from catalogue.models import Provider, Service
 from core.errors import DomainError
 from core.services import SYSTEM, Origin
@@ -21,8 +22,6 @@ from tenants.selectors import tenant_list
 
 from .models import Order, Visit
 from .services import order_accept, order_decline, visit_deliver
-
-LIVE = (Tenant.Status.ACTIVE, Tenant.Status.TRIAL)
 
 
 class OrderNotFound(DomainError):
@@ -103,7 +102,7 @@ def _orders(provider: Provider) -> Any:
 def provider_inbox(*, provider: Provider, status: str | None = None) -> list[InboxOrder]:
     """The provider's orders in every live council, newest first."""
     found: list[tuple[Any, InboxOrder]] = []
-    for tenant in tenant_list().filter(status__in=LIVE):
+    for tenant in tenant_list().filter(status__in=LIVE_COUNCILS):
         with schema_context(tenant.schema_name):
             orders = _orders(provider)
             if status:
@@ -126,7 +125,7 @@ def provider_order_answer(
 ) -> InboxOrder:
     """Accept or decline an order, or report a visit ("deliver"), in the council's
     schema. Another provider's order, or an unknown council, is simply not found."""
-    tenant = tenant_list().filter(schema_name=council, status__in=LIVE).first()
+    tenant = tenant_list().filter(schema_name=council, status__in=LIVE_COUNCILS).first()
     if tenant is None:
         raise OrderNotFound("There is no such order of yours: check the council and the order")
     with schema_context(tenant.schema_name):

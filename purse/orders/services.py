@@ -28,7 +28,7 @@ from ..ledger.services import (
     purse_open,
 )
 from ..models import Budget, Person, Representative, SupportPlan
-from ..selectors import PersonNotFound, acting_basis
+from ..selectors import PersonNotFound, acting_basis, budget_active
 from .models import Order, Visit
 
 HORIZON_DAYS = 28  # weekly orders hold their visits this far ahead
@@ -66,11 +66,7 @@ def visit_cost(*, unit_price_pence: int, units_centi: int) -> int:
 
 
 def _budget(person: Person) -> Budget:
-    budget = (
-        Budget.objects.filter(person=person, status=Budget.Status.ACTIVE)
-        .select_related("plan__rules_version")
-        .first()
-    )
+    budget = budget_active(person=person)
     if budget is None:
         raise SpendingRefused(
             "There is no active personal budget to pay from yet. Your care manager can "
@@ -99,8 +95,8 @@ def _spending_refusals(*, service: Service, plan: SupportPlan) -> list[str]:
     return refusals
 
 
-def _visit_start(order: Order, on: dt.date) -> dt.datetime:
-    return dt.datetime.combine(on, order.at, tzinfo=LONDON)
+def _starts_at(on: dt.date, at: dt.time) -> dt.datetime:
+    return dt.datetime.combine(on, at, tzinfo=LONDON)
 
 
 def _visit_hold(*, order: Order, visit: Visit, actor: Any, origin: Origin) -> bool:
@@ -187,7 +183,7 @@ def order_place(
         raise ValidationFailed(
             "The order was not placed.", field_errors={"at": ["Choose a time of day"]}
         )
-    if dt.datetime.combine(starts_on, at, tzinfo=LONDON) <= timezone.now():
+    if _starts_at(starts_on, at) <= timezone.now():
         raise ValidationFailed(
             "The order was not placed.", field_errors={"at": ["Choose a time later than now"]}
         )
@@ -433,7 +429,7 @@ def visit_cancel(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
         if visit.status not in (Visit.Status.HELD, Visit.Status.UNFUNDED):
             raise DomainError(f"This visit is {visit.get_status_display().lower()}")
         notice = order.service.cancellation_notice_hours
-        starts = _visit_start(order, visit.on)
+        starts = _starts_at(visit.on, order.at)
         if starts - timezone.now() < dt.timedelta(hours=notice):
             raise DomainError(
                 f"This visit starts at {starts:%-I:%M%p on %-d %B}; {order.service.name} needs "
@@ -474,7 +470,7 @@ def order_cancel(*, order: Order, by: Any, origin: Origin = SYSTEM) -> Order:
         for visit in order.visits.select_for_update().filter(
             status__in=[Visit.Status.HELD, Visit.Status.UNFUNDED]
         ):
-            if _visit_start(order, visit.on) - timezone.now() < notice:
+            if _starts_at(visit.on, order.at) - timezone.now() < notice:
                 kept.append(visit.on)
                 continue
             if visit.hold is not None:
@@ -539,11 +535,7 @@ def weekly_orders_extend(*, today: dt.date | None = None) -> int:
                 unit_price_pence=order.unit_price_pence, units_centi=order.units_centi
             )
             # Nothing is booked beyond the day the person's budget ends.
-            budget = (
-                Budget.objects.filter(person=order.person, status=Budget.Status.ACTIVE)
-                .order_by("-starts_on")
-                .first()
-            )
+            budget = budget_active(person=order.person)
             if budget is None:
                 until = today - dt.timedelta(days=1)  # no budget: book nothing new
             else:
