@@ -34,6 +34,12 @@ RUN groupadd --system --gid 10001 epurse \
 
 WORKDIR /app
 
+# Pango and fonts for the PDFs WeasyPrint renders (statements).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 # Runtime dependencies only (no test or lint tools), in their own layer so a code
 # change does not reinstall them.
 COPY requirements.lock ./

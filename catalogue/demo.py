@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from .demo_data import (
     DemoProvider,
 )
 from .demo_pictures import picture_alt, picture_png
-from .models import CqcLocation, Postcode, Provider, Service, VettingDocument
+from .models import CqcLocation, PayoutDetails, Postcode, Provider, Service, VettingDocument
 from .postcodes import postcodes_import_onspd
 from .services.listings import (
     PriceInput,
@@ -155,6 +156,7 @@ def catalogue_demo_seed(*, password: str, operator: User) -> CatalogueDemo:
 def _provider_ensure(spec: DemoProvider, *, operator: User, password: str) -> Provider:
     existing = Provider.objects.filter(legal_name__iexact=spec.legal_name).first()
     if existing is not None:
+        _payout_details(spec, existing)
         return existing
     signs_in = spec.key in SIGN_IN_PROVIDERS
     # Hashing a password costs about 0.3 s by design. The owners who do not sign in
@@ -229,7 +231,23 @@ def _provider_ensure(spec: DemoProvider, *, operator: User, password: str) -> Pr
                 )
             if offer.publish:
                 service_status_set(service=service, status=Service.Status.PUBLISHED, by=owner)
+        _payout_details(spec, provider)
     return provider
+
+
+def _payout_details(spec: DemoProvider, provider: Provider) -> None:
+    """Made-up payment details, so a demo council can pay by PayPal or BACS too: a
+    PayPal email at the provider's domain and a sort code in the range kept for tests."""
+    digits = f"{zlib.crc32(spec.key.encode()):010d}"
+    PayoutDetails.objects.get_or_create(
+        provider=provider,
+        defaults={
+            "paypal_email": f"payments@{spec.key}.example",
+            "bank_account_name": (spec.trading_name or spec.legal_name)[:18],
+            "bank_sort_code": "089999",
+            "bank_account_number": digits[-8:],
+        },
+    )
 
 
 def _vet(spec: DemoProvider, provider: Provider, owner: User, operator: User) -> None:

@@ -136,6 +136,36 @@ class Provider(models.Model):
         return self.trading_name or self.legal_name
 
 
+class PayoutDetails(models.Model):
+    """Where a provider's money goes: the email of its PayPal account, for councils
+    that pay by PayPal, and a UK bank account, for councils that pay by BACS."""
+
+    provider = models.OneToOneField(
+        Provider, on_delete=models.CASCADE, primary_key=True, related_name="payout_details"
+    )
+    paypal_email = models.EmailField(blank=True)
+    # BACS carries at most 18 characters of the payee's name.
+    bank_account_name = models.CharField(max_length=18, blank=True)
+    bank_sort_code = models.CharField(max_length=6, blank=True)
+    bank_account_number = models.CharField(max_length=8, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bank_sort_code="") | Q(bank_sort_code__regex=r"^[0-9]{6}$"),
+                name="payout_details_sort_code_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(bank_account_number="") | Q(bank_account_number__regex=r"^[0-9]{8}$"),
+                name="payout_details_account_number_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payout details of {self.provider_id}"
+
+
 class ProviderMember(models.Model):
     """A public-schema user who works for a provider. One account serves every council."""
 

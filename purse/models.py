@@ -383,3 +383,11 @@ class Challenge(models.Model):
 # here registers them with this app.
 from .ledger.models import Account, Entry, LedgerTransaction  # noqa: E402, F401
 from .orders.models import Order, Visit  # noqa: E402, F401
+from .payouts.models import (  # noqa: E402, F401
+    PaymentFile,
+    PayoutBatch,
+    ReconciliationException,
+    ReconciliationRun,
+)
+from .statements.models import StatementIssued  # noqa: E402, F401
+from .surplus.models import SurplusNotice  # noqa: E402, F401

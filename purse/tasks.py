@@ -7,12 +7,16 @@ import logging
 
 from django.utils import timezone
 
-from epurse.celery import app
+from epurse.celery import PublicTask, app
 
 from .orders.services import holds_expire, weekly_orders_extend
+from .payouts import services as payouts
+from .payouts import webhooks
 from .services.funding import topups_run
 from .services.plans import budgets_roll
 from .services.reviews import review_reminders_send
+from .statements.services import statements_monthly as statements_issue_monthly
+from .surplus import services as surplus
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +60,77 @@ def orders_upkeep() -> dict[str, int]:
     if expired or held:
         logger.info("Holds expired: %d; weekly visits newly held: %d", expired, held)
     return {"expired": expired, "held": held}
+
+
+@app.task(soft_time_limit=1800, time_limit=1900)
+def surplus_daily() -> dict[str, int]:
+    """Issue notices of money over the limit, then take back what is due. A notice is
+    issued once and recovered once, so running it again the same day does nothing."""
+    run = surplus.surplus_daily(on=timezone.localdate())
+    if run.issued or run.recovered or run.lapsed:
+        logger.info(
+            "Surplus notices issued: %d; recovered: %d (%d pence); lapsed: %d",
+            run.issued,
+            run.recovered,
+            run.recovered_pence,
+            run.lapsed,
+        )
+    return {
+        "issued": run.issued,
+        "recovered": run.recovered,
+        "recovered_pence": run.recovered_pence,
+        "lapsed": run.lapsed,
+    }
+
+
+@app.task(soft_time_limit=1800, time_limit=1900)
+def payouts_run() -> dict[str, int]:
+    """Once a day: what each provider is owed goes into a batch and is sent. Run
+    again the same day, it makes no new batches and resends only those not yet sent."""
+    made = payouts.payouts_make(on=timezone.localdate())
+    sent = payouts.payouts_send()
+    logger.info(
+        "Payout batches made: %d (%d providers not ready); sent %d, paid %d, returned %d, "
+        "deferred %d",
+        len(made.batches),
+        len(made.not_ready),
+        sent.sent,
+        sent.paid,
+        sent.returned,
+        sent.deferred,
+    )
+    return {"made": len(made.batches), "sent": sent.sent, "paid": sent.paid}
+
+
+@app.task(soft_time_limit=1800, time_limit=1900)
+def payouts_progress() -> dict[str, int]:
+    """Hourly: send the batches whose retry time has come and ask the gateway about
+    those sent. A batch left half-sent by a worker that died is sent again under its
+    own key, which the gateway pays once."""
+    sent = payouts.payouts_send()
+    finished = payouts.payouts_refresh()
+    return {"sent": sent.sent, "deferred": sent.deferred, "finished": finished}
+
+
+@app.task(soft_time_limit=1800, time_limit=1900)
+def payouts_reconcile() -> dict[str, int]:
+    """Once a day: the ledger against the gateway; differences listed for finance."""
+    run = payouts.reconcile(on=timezone.localdate())
+    return {"checked": run.batches_checked, "exceptions": run.exceptions_found}
+
+
+@app.task(base=PublicTask, soft_time_limit=600, time_limit=660)
+def gateway_events_retry() -> int:
+    """Hourly, in the public schema: act on gateway notifications that could not be
+    acted on when they came."""
+    return webhooks.gateway_events_retry()
+
+
+@app.task(soft_time_limit=1800, time_limit=1900)
+def statements_monthly() -> int:
+    """Issue last month's statement to every person with a purse. Each person's is
+    issued once, so running it daily issues them on the 1st and nothing twice."""
+    issued = statements_issue_monthly()
+    if issued:
+        logger.info("Statements issued: %d", issued)
+    return issued

@@ -24,11 +24,20 @@ class Tenant(TenantMixin):
         OFFBOARDING = "offboarding", "Offboarding"
         CLOSED = "closed", "Closed"
 
+    class PayoutGateway(models.TextChoices):
+        SANDBOX = "sandbox", "Sandbox (demonstration: paid at once)"
+        PAYPAL = "paypal", "PayPal Payouts"
+        BACS = "bacs", "A BACS payment file for the council's finance system"
+
     # Annotated by hand: TenantMixin has no type stubs, so mypy cannot infer them.
     name: models.CharField[str, str] = models.CharField(max_length=200)
     kind: models.CharField[str, str] = models.CharField(max_length=10, choices=Kind.choices)
     status: models.CharField[str, str] = models.CharField(
         max_length=12, choices=Status.choices, default=Status.TRIAL
+    )
+    # How this council pays its providers (purse.payouts).
+    payout_gateway: models.CharField[str, str] = models.CharField(
+        max_length=10, choices=PayoutGateway.choices, default=PayoutGateway.SANDBOX
     )
     created_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now_add=True)
     updated_at: models.DateTimeField[datetime, datetime] = models.DateTimeField(auto_now=True)

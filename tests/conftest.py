@@ -8,6 +8,7 @@ service (committed). Each test then runs inside a transaction that is rolled bac
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +132,39 @@ def tenant_drop(slug: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
     Tenant.objects.filter(schema_name=slug).delete()
+
+
+@contextmanager
+def council_committed(slug: str, keeper: TenantUsers) -> Iterator[Any]:
+    """A council onboarded (committed) for a test whose other processes must see what it
+    writes; afterwards its schema is dropped, and the registry rows the test made are
+    deleted from `keeper`'s schema (which has the council tables their deletion looks
+    through, all empty for them)."""
+    from django_tenants.utils import tenant_context
+
+    from catalogue.models import Provider, Service, Upload
+    from tenants.services import tenant_create
+
+    tenant_drop(slug)
+    onboarded = tenant_create(
+        name=f"{slug.capitalize()} Borough Council",
+        slug=slug,
+        kind="council",
+        admin_email=f"admin@{slug}.example",
+        admin_password=PASSWORD,
+    )
+    providers = set(Provider.objects.values_list("pk", flat=True))
+    uploads = set(Upload.objects.values_list("pk", flat=True))
+    try:
+        yield onboarded
+    finally:
+        tenant_drop(slug)
+        with tenant_context(keeper.tenant):
+            made = Provider.objects.exclude(pk__in=providers)
+            Service.objects.filter(provider__in=made).delete()
+            made.delete()
+            Upload.objects.exclude(pk__in=uploads).delete()
+        use_public_schema()
 
 
 def host_client(host: str, **defaults: Any) -> Client:

@@ -68,3 +68,28 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class GatewayEvent(models.Model):
+    """A notification from a payment gateway (a PayPal webhook), in the public schema:
+    stored once, by the gateway's event id, after its signature is verified and before
+    it is acted on; acting on it is idempotent, so a duplicate changes nothing."""
+
+    gateway = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=80)
+    body = models.JSONField()
+    schema_name = models.CharField(max_length=63, blank=True)  # the council it is about
+    received_at = models.DateTimeField(db_default=Now())
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="core_gateway_event_once")
+        ]
+        indexes = [models.Index(fields=["processed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.event_type} {self.event_id}"

@@ -373,6 +373,38 @@ CELERY_BEAT_SCHEDULE = {
         "task": "purse.tasks.topups_pay",
         "schedule": 3600.0,
     },
+    # Daily, to every tenant: the first run of a month issues last month's statements
+    # (each person's once), later runs only any an earlier run missed.
+    "statements-monthly": {
+        "task": "purse.tasks.statements_monthly",
+        "schedule": 24 * 3600.0,
+    },
+    # Daily, to every tenant: surplus notices issued, then recoveries due taken back.
+    "surplus-daily": {
+        "task": "purse.tasks.surplus_daily",
+        "schedule": 24 * 3600.0,
+    },
+    # Daily, to every tenant: what each provider is owed goes out in one batch.
+    "payouts-run": {
+        "task": "purse.tasks.payouts_run",
+        "schedule": 24 * 3600.0,
+    },
+    # Hourly, to every tenant: batches not yet sent are retried, sent ones checked.
+    "payouts-progress": {
+        "task": "purse.tasks.payouts_progress",
+        "schedule": 3600.0,
+    },
+    # Daily, to every tenant: the ledger against the gateway, exceptions listed.
+    "payouts-reconcile": {
+        "task": "purse.tasks.payouts_reconcile",
+        "schedule": 24 * 3600.0,
+    },
+    # Hourly, in public: gateway notifications that could not be acted on at once.
+    "gateway-events-retry": {
+        "task": "purse.tasks.gateway_events_retry",
+        "schedule": 3600.0,
+        "tenant_schemas": ["public"],
+    },
 }
 
 # --- CQC ratings (catalogue) -------------------------------------------------------
@@ -388,6 +420,17 @@ if CQC_SYNC_ENABLED and not CQC_API_KEY:
     )
 if CQC_RATE_PER_MINUTE < 1:
     raise ImproperlyConfigured(f"CQC_RATE_PER_MINUTE must be at least 1; got {CQC_RATE_PER_MINUTE}")
+
+# --- Paying providers (purse.payouts) -----------------------------------------------
+# PayPal Payouts, for councils whose payout gateway is "paypal". The sandbox is
+# https://api-m.sandbox.paypal.com; the webhook id is the one PayPal gives the
+# platform's endpoint, https://<PLATFORM_DOMAIN>/api/purse/paypal/webhook/.
+PAYPAL_API_URL = env_str("PAYPAL_API_URL", "https://api-m.paypal.com")
+PAYPAL_CLIENT_ID = env_str("PAYPAL_CLIENT_ID")
+PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET")
+PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID")
+PAYPAL_TIMEOUT_SECONDS = env_float("PAYPAL_TIMEOUT_SECONDS", 20.0)
+PAYOUT_CURRENCY = "GBP"
 
 # --- Observability -----------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")
@@ -412,6 +455,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},  # logs every command it runs at INFO
+        "weasyprint": {"level": "WARNING"},  # logs each step of every PDF at INFO
     },
 }
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.web.urls")),
     path("account/", include("accounts.web.urls")),
+    path("purse/", include("purse.statements.urls")),
     # Before api/: the Open Referral feed is open and has its own error format.
     path("api/openreferral/v3/", include(("catalogue.openreferral.urls", "openreferral"))),
     path("api/", include(("core.api.urls", "api"))),

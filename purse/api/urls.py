@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import provider, views
+from ..statements import urls as statement_urls
+from . import payouts, provider, surplus, views
 
 urlpatterns = [
     path("me/", views.PersonOwn.as_view(), name="purse-me"),
@@ -74,3 +75,61 @@ urlpatterns = [
     path("visits/<int:id>/cancel/", views.VisitCancel.as_view(), name="purse-visit-cancel"),
     path("visits/<int:id>/confirm/", views.VisitConfirm.as_view(), name="purse-visit-confirm"),
 ]
+
+# Surplus notices and their recovery (purse.surplus).
+urlpatterns += [
+    path("me/surplus-notices/", surplus.SurplusNoticesOwn.as_view(), name="purse-surplus-own"),
+    path("surplus-notices/", surplus.SurplusNoticeList.as_view(), name="purse-surplus-list"),
+    path(
+        "surplus-notices/<uuid:id>/",
+        surplus.SurplusNoticeDetail.as_view(),
+        name="purse-surplus-notice",
+    ),
+    path(
+        "surplus-notices/<uuid:id>/reconsideration/",
+        surplus.SurplusReconsideration.as_view(),
+        name="purse-surplus-reconsideration",
+    ),
+    path(
+        "surplus-notices/<uuid:id>/decision/",
+        surplus.SurplusDecision.as_view(),
+        name="purse-surplus-decision",
+    ),
+    path(
+        "surplus-notices/<uuid:id>/reverse/",
+        surplus.SurplusReverse.as_view(),
+        name="purse-surplus-reverse",
+    ),
+]
+
+# Paying providers (purse.payouts): finance on the council's host; PayPal's webhook on
+# the platform's host.
+urlpatterns += [
+    path("payouts/", payouts.BatchList.as_view(), name="purse-payout-list"),
+    path("payouts/<uuid:id>/", payouts.BatchDetail.as_view(), name="purse-payout"),
+    path("payment-files/", payouts.PaymentFileList.as_view(), name="purse-payment-file-list"),
+    path(
+        "payment-files/<uuid:id>/csv/",
+        payouts.PaymentFileDownload.as_view(),
+        name="purse-payment-file-csv",
+    ),
+    path(
+        "payment-files/<uuid:id>/paid/",
+        payouts.PaymentFilePaid.as_view(),
+        name="purse-payment-file-paid",
+    ),
+    path(
+        "reconciliation/exceptions/",
+        payouts.ExceptionList.as_view(),
+        name="purse-reconciliation-exception-list",
+    ),
+    path(
+        "reconciliation/exceptions/<uuid:id>/resolve/",
+        payouts.ExceptionResolve.as_view(),
+        name="purse-reconciliation-exception-resolve",
+    ),
+    path("paypal/webhook/", payouts.PayPalWebhook.as_view(), name="purse-paypal-webhook"),
+]
+
+# Statements: JSON, CSV and PDF (purse/statements/urls.py).
+urlpatterns += statement_urls.api_urlpatterns

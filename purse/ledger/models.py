@@ -27,6 +27,7 @@ class Account(models.Model):
         FUNDING = "funding", "Council funding"
         CONTRIBUTIONS = "contributions", "People's own contributions"
         CLEARING = "clearing", "Payments on their way to providers"
+        PAID_OUT = "paid_out", "Paid to providers"
         RECOVERIES = "recoveries", "Surplus recovered"
         FEES = "fees", "Fees"
 
@@ -92,7 +93,8 @@ class LedgerTransaction(models.Model):
         CAPTURE = "capture", "Paid for care delivered"
         RELEASE = "release", "Held money released"
         EXPIRY = "expiry", "Held money released (the hold expired)"
-        PAYOUT = "payout", "Paid to the provider"
+        PAYOUT = "payout", "Sent to the provider"
+        SETTLEMENT = "settlement", "Reached the provider"
         RECOVERY = "recovery", "Surplus recovered"
         REVERSAL = "reversal", "Reversed"
 

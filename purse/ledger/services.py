@@ -30,6 +30,7 @@ SHARED_KINDS = frozenset(
         Account.Kind.FUNDING,
         Account.Kind.CONTRIBUTIONS,
         Account.Kind.CLEARING,
+        Account.Kind.PAID_OUT,
         Account.Kind.RECOVERIES,
         Account.Kind.FEES,
     }

@@ -45,6 +45,8 @@ class RulesVersion(models.Model):
     allowed_management = ArrayField(models.CharField(max_length=30), default=list)
     excluded_spending = ArrayField(models.CharField(max_length=200), default=list)
     surplus_threshold_weeks = models.PositiveSmallIntegerField(default=8)
+    # Days between a surplus notice and the recovery of the money.
+    surplus_notice_days = models.PositiveSmallIntegerField(default=28)
     topup_cycle_weeks = models.PositiveSmallIntegerField(default=4)
     # Paid at the start of each cycle (in advance) or once it has ended (in arrears).
     topup_timing = models.CharField(

@@ -35,6 +35,7 @@ SETTINGS = frozenset(
         "allowed_management",
         "excluded_spending",
         "surplus_threshold_weeks",
+        "surplus_notice_days",
         "topup_cycle_weeks",
         "topup_timing",
         "orders_within_plan",
@@ -93,6 +94,9 @@ def _settings_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     for name in ("surplus_threshold_weeks", "topup_cycle_weeks"):
         if not _whole(values[name]) or not 1 <= values[name] <= 52:
             errors[name] = ["Give a whole number of weeks from 1 to 52"]
+    notice = values["surplus_notice_days"]
+    if not _whole(notice) or not 1 <= notice <= 365:
+        errors["surplus_notice_days"] = ["Give a whole number of days from 1 to 365"]
     if values["topup_timing"] not in ("advance", "arrears"):
         errors["topup_timing"] = ["Choose 'advance' (at the start of each cycle) or 'arrears'"]
     for name in ("orders_within_plan", "person_confirms_delivery"):

@@ -5,15 +5,9 @@ in CI, the filesystem broker otherwise), listening on a queue of its own."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -26,9 +20,7 @@ from accounts.tasks import public_sessions_clear_expired, sessions_clear_expired
 from epurse.beat import TenantBeatScheduler
 from epurse.celery import TenantRequired, app
 from tenants.models import Tenant
-from tests.conftest import database_url
-
-CELERY = str(Path(sys.executable).parent / "celery")
+from tests.celery_worker import Worker
 
 
 def queued(queue: str) -> list[dict]:
@@ -133,57 +125,6 @@ def _session(*, expired: bool) -> str:
             expire_date=timezone.now() - timedelta(days=1)
         )
     return str(store.session_key)
-
-
-class Worker:
-    def __init__(self, queue: str) -> None:
-        self.queue = queue
-        self.output: list[str] = []
-        env = {**os.environ, "DATABASE_URL": database_url()}
-        env.pop("DEBUG", None)
-        self.process = subprocess.Popen(
-            [
-                CELERY,
-                "-A",
-                "epurse",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-mingle",
-                "--without-gossip",
-                "-Q",
-                queue,
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        self.wait_for(lambda: any(" ready." in line for line in self.output), "worker ready")
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.output.append(line)
-
-    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for {what}; worker said:\n{''.join(self.output)}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture

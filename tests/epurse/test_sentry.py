@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import brotli
 import pytest
 import sentry_sdk
 from django.core.handlers.wsgi import WSGIHandler
@@ -30,8 +31,11 @@ class Ingest(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # the SDK's choice when brotli is installed (WeasyPrint's)
+            body = brotli.decompress(body)
         self.server.envelopes.append(body)  # type: ignore[attr-defined]
         self.send_response(200)
         self.end_headers()

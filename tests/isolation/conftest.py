@@ -12,9 +12,18 @@ from accounts.services import user_create
 from catalogue.council.models import RatingAlert
 from catalogue.council.reviews import review_submit
 from catalogue.council.services import provider_approval_set, service_approval_set
-from catalogue.models import Service
+from catalogue.models import PayoutDetails, Service
 from catalogue.services.listings import service_image_add
 from epurse.db import use_public_schema
+from purse.ledger.services import (
+    Leg,
+    hold_capture,
+    hold_place,
+    payable_open,
+    purse_open,
+    shared_account,
+    transfer,
+)
 from purse.models import (
     Challenge,
     Consent,
@@ -23,9 +32,13 @@ from purse.models import (
     Representative,
     SupportPlan,
     SupportWorkerAssignment,
+    SurplusNotice,
     Visit,
 )
+from purse.payouts.models import ReconciliationException, ReconciliationRun
+from purse.payouts.services import payouts_make, payouts_send
 from purse.services.plans import plan_approve
+from tenants.models import Tenant as TenantModel
 from tenants.rules.models import RulesVersion
 from tests.catalogue import factories as f
 from tests.conftest import TenantUsers, signed_in_client
@@ -63,9 +76,9 @@ def _catalogue_of_b(tenant_b: TenantUsers) -> None:
 
 def _purse_of_b(tenant_b: TenantUsers) -> None:
     """A person in B with a representative, a support worker, a consent, an assessment, an
-    approved plan (so a budget and reviews), a challenge, an order with a visit, and a draft
-    rules version numbered far above any A reaches while probed (rules versions are
-    numbered per tenant)."""
+    approved plan (so a budget and reviews), a challenge, an order with a visit, a surplus
+    notice, and a draft rules version numbered far above any A reaches while probed (rules
+    versions are numbered per tenant)."""
     with tenant_context(tenant_b.tenant):
         manager = pb.staff("Probe Manager")
         second = pb.staff("Probe Second")
@@ -130,6 +143,41 @@ def _purse_of_b(tenant_b: TenantUsers) -> None:
         )
         Visit.objects.create(
             order=order, on=dt.date(2026, 1, 7), amount_pence=1800, status="unfunded"
+        )
+        SurplusNotice.objects.create(
+            person=person,
+            budget=plan.budget,
+            available_pence=81000,
+            threshold_weeks=8,
+            threshold_pence=80000,
+            amount_pence=1000,
+            reasons="Probe",
+            issued_on=dt.date(2026, 1, 8),
+            recover_on=dt.date(2026, 2, 5),
+        )
+        # Money owed to the provider, paid in a BACS file, and an exception to resolve.
+        purse = purse_open(person=person)
+        transfer(kind="one_off", legs=[Leg(shared_account("funding"), purse, 500)])
+        payable = payable_open(provider_id=service.provider_id)
+        hold_capture(
+            hold=hold_place(purse=purse, payable=payable, amount_pence=500), amount_pence=500
+        )
+        PayoutDetails.objects.get_or_create(
+            provider_id=service.provider_id,
+            defaults={
+                "bank_account_name": "Probe Care",
+                "bank_sort_code": "089999",
+                "bank_account_number": "12345678",
+            },
+        )
+        TenantModel.objects.filter(schema_name=tenant_b.slug).update(payout_gateway="bacs")
+        payouts_make(on=dt.date(2026, 1, 9))
+        payouts_send()
+        ReconciliationException.objects.create(
+            run=ReconciliationRun.objects.create(on=dt.date(2026, 1, 9)),
+            kind="clearing",
+            subject="probe",
+            message="Probe",
         )
         RulesVersion.objects.create(
             number=90,

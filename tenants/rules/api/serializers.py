@@ -31,6 +31,11 @@ class RulesSettingsInput(serializers.Serializer):
         child=serializers.CharField(max_length=200), required=False, max_length=100
     )
     surplus_threshold_weeks = serializers.IntegerField(required=False, min_value=0, max_value=520)
+    surplus_notice_days = serializers.IntegerField(
+        required=False,
+        max_value=10_000,
+        help_text="Days between a surplus notice and the recovery of the money",
+    )
     topup_cycle_weeks = serializers.IntegerField(required=False, min_value=1, max_value=52)
     topup_timing = serializers.ChoiceField(
         choices=["advance", "arrears"],
@@ -98,6 +103,7 @@ class RulesVersionOut(serializers.ModelSerializer):
             "allowed_management",
             "excluded_spending",
             "surplus_threshold_weeks",
+            "surplus_notice_days",
             "topup_cycle_weeks",
             "topup_timing",
             "orders_within_plan",

@@ -15,12 +15,9 @@ from django.db import connections
 from django_tenants.utils import tenant_context
 
 from accounts.services import user_create
-from catalogue.models import Provider, Service, Upload
-from epurse.db import use_public_schema
 from purse.ledger.models import LedgerTransaction
 from purse.orders.models import Order
-from tenants.services import tenant_create
-from tests.conftest import PASSWORD, TenantUsers, signed_in_client, tenant_drop
+from tests.conftest import TenantUsers, council_committed, signed_in_client
 from tests.purse.ledger.conftest import assert_books_balance
 
 from .support import market
@@ -34,32 +31,14 @@ VISIT = 2700  # 1.5 hours at £18
 
 @pytest.fixture
 def council(committed, django_db_setup) -> Iterator[TenantUsers]:
-    tenant_drop(SLUG)
-    onboarded = tenant_create(
-        name="Checkoutrace Borough Council",
-        slug=SLUG,
-        kind="council",
-        admin_email=f"admin@{SLUG}.example",
-        admin_password=PASSWORD,
-    )
-    with tenant_context(onboarded.tenant):
-        holder = user_create(
-            email=f"person@{SLUG}.example", full_name="Pat Holder", role_codes=["budget_holder"]
+    with council_committed(SLUG, django_db_setup["a"]) as onboarded:
+        with tenant_context(onboarded.tenant):
+            holder = user_create(
+                email=f"person@{SLUG}.example", full_name="Pat Holder", role_codes=["budget_holder"]
+            )
+        yield TenantUsers(
+            tenant=onboarded.tenant, host=f"{SLUG}.localhost", admin=onboarded.admin, person=holder
         )
-    providers = set(Provider.objects.values_list("pk", flat=True))
-    uploads = set(Upload.objects.values_list("pk", flat=True))
-    yield TenantUsers(
-        tenant=onboarded.tenant, host=f"{SLUG}.localhost", admin=onboarded.admin, person=holder
-    )
-    tenant_drop(SLUG)
-    # The registry rows this test made, deleted from a schema that has the council
-    # tables their deletion looks through (all empty for them).
-    with tenant_context(django_db_setup["a"].tenant):
-        made = Provider.objects.exclude(pk__in=providers)
-        Service.objects.filter(provider__in=made).delete()
-        made.delete()
-        Upload.objects.exclude(pk__in=uploads).delete()
-    use_public_schema()
 
 
 def test_fifty_checkouts_on_a_purse_that_affords_ten(council: TenantUsers) -> None:

@@ -1,0 +1,87 @@
+"""What finance and providers read about payments: batches, remittance advice and the
+reconciliation's open exceptions (tenant schema)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ..ledger.models import Entry
+from ..orders.models import Visit
+from .models import PayoutBatch, ReconciliationException
+
+
+@dataclass(frozen=True)
+class RemittanceLine:
+    """One thing a payment pays for (or takes off, as a minus amount)."""
+
+    order_reference: str
+    visit_on: Any
+    description: str
+    amount_pence: int
+
+
+def batches_listed(*, status: str = "") -> QuerySet[PayoutBatch]:
+    batches = PayoutBatch.objects.all()
+    return batches.filter(status=status) if status else batches
+
+
+def remittance_for(*, batch: PayoutBatch) -> list[RemittanceLine]:
+    """The care a payment covers: the provider's payable entries after the previous
+    batch's and up to this batch's (each batch is made with the payable locked, so
+    these are exactly what its amount adds up to)."""
+    previous = (
+        PayoutBatch.objects.filter(provider_id=batch.provider_id, pk__lt=batch.pk)
+        .exclude(status=PayoutBatch.Status.RETURNED)
+        .order_by("-pk")
+        .values_list("through_entry_id", flat=True)
+        .first()
+    ) or 0
+    entries = (
+        Entry.objects.filter(
+            account__provider_id=batch.provider_id,
+            pk__gt=previous,
+            pk__lte=batch.through_entry_id,
+            transaction__status="posted",
+        )
+        # Payments out and their returns are not care: a returned batch's care is
+        # listed again here, after the last batch that was not returned.
+        .exclude(transaction__kind="payout")
+        .exclude(transaction__reverses__kind="payout")
+        .select_related("transaction")
+        .order_by("pk")
+    )
+    holds = {e.transaction.resolves_id for e in entries if e.transaction.resolves_id}
+    visits = {
+        v.hold_id: v
+        for v in Visit.objects.filter(hold_id__in=holds).select_related("order", "order__service")
+    }
+    lines = []
+    for entry in entries:
+        sign = 1 if entry.side == "C" else -1
+        visit = visits.get(entry.transaction.resolves_id)
+        if visit is not None:
+            lines.append(
+                RemittanceLine(
+                    order_reference=visit.order.reference,
+                    visit_on=visit.on,
+                    description=visit.order.service.name,
+                    amount_pence=sign * entry.amount_pence,
+                )
+            )
+        else:
+            lines.append(
+                RemittanceLine(
+                    order_reference="",
+                    visit_on=None,
+                    description=entry.transaction.get_kind_display(),
+                    amount_pence=sign * entry.amount_pence,
+                )
+            )
+    return lines
+
+
+def exceptions_open() -> QuerySet[ReconciliationException]:
+    return ReconciliationException.objects.filter(resolved_at__isnull=True)

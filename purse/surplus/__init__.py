@@ -1,0 +1,1 @@
+"""Surplus recovery: notice of money above the council's limit, then its recovery."""
