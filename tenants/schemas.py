@@ -102,7 +102,22 @@ def schema_clone_from_template(*, target: str) -> None:
     """Create schema `target` as a copy of the template. Runs in the caller's
     transaction, so a failed onboarding leaves no schema behind. Hold template_lock()."""
     use_public_schema()
-    CloneSchema().clone_schema(template_schema_name(), target, "DATA", set_connection=False)
+    template = template_schema_name()
+    CloneSchema().clone_schema(template, target, "DATA", set_connection=False)
+    # The clone copies tables but not their storage settings (e.g. the ledger accounts'
+    # fillfactor, which keeps balance updates on their page).
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, array_to_string(c.reloptions, ', ')
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = %s AND c.relkind = 'r' AND c.reloptions IS NOT NULL
+            """,
+            [template],
+        )
+        for table, options in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {quote(target)}.{quote(table)} SET ({options})")
 
 
 def _migrate(name: str, verbosity: int) -> None:

@@ -139,10 +139,21 @@ class Entry(models.Model):
         DEBIT = "D", "Debit"
         CREDIT = "C", "Credit"
 
+    # References checked by the ledger's statement-level trigger, once per statement,
+    # not by a foreign key's check per row at commit (a top-up run writes tens of
+    # thousands of entries at once); neither transactions nor accounts can be deleted
+    # or renumbered (migration 0010), so a reference once valid stays valid.
     transaction = models.ForeignKey(
-        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_constraint=False
     )
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by (account, transaction) below.
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
+        db_index=False,
+    )
     side = models.CharField(max_length=1, choices=Side.choices)
     amount_pence = models.BigIntegerField()
 

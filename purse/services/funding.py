@@ -151,14 +151,19 @@ funding AS (
      WHERE id = %(funding)s AND EXISTS (SELECT 1 FROM moved)
 ),
 audit AS (
+    -- One entry per batch, naming every transaction it made (and the budget and days
+    -- each pays for): a row per top-up would cost more than the top-up itself.
     INSERT INTO core_auditentry (occurred_at, actor_label, acting_for_label, action,
                                  object_type, object_id, result, user_agent, detail)
-    SELECT now(), %(actor)s, '', 'ledger.topup', 'purse.ledgertransaction',
-           public_id::text, 'success', '',
-           jsonb_build_object('status', 'posted', 'amount_pence', amount_pence,
-                              'budget', budget_id, 'from', start, 'to', pays_to,
-                              'run_on', %(on)s)
+    SELECT now(), %(actor)s, '', 'ledger.topup_batch', 'purse.ledgertransaction',
+           '', 'success', '',
+           jsonb_build_object('status', 'posted', 'run_on', %(on)s, 'topups', count(*),
+                              'amount_pence', SUM(amount_pence),
+                              'transactions', jsonb_agg(jsonb_build_array(
+                                  public_id, budget_id, start, pays_to, amount_pence)
+                                  ORDER BY txn_id))
       FROM moved
+    HAVING count(*) > 0
 )
 SELECT count(*), COALESCE(SUM(amount_pence), 0)::bigint FROM moved
 """

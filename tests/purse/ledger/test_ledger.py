@@ -112,9 +112,9 @@ def test_entries_and_transactions_never_change(purse, funding):
     assert [e.amount_pence for e in Entry.objects.all()] == [100, 100]
 
 
-def _sql(statement: str) -> None:
+def _sql(statement: str, params: list[int] | None = None) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(statement)
+        cursor.execute(statement, params)
 
 
 def _unbalanced(purse, funding) -> None:
@@ -142,6 +142,47 @@ def test_an_unbalanced_transaction_is_refused(purse, funding):
     with pytest.raises(IntegrityError, match="does not balance"):
         _added_later(purse, funding)
     assert Entry.objects.count() == 2
+
+
+def test_entries_must_name_a_transaction_and_accounts_that_exist(purse, funding):
+    txn = LedgerTransaction.objects.create(kind="topup", status="posted")
+    insert = (
+        "INSERT INTO ledger_entry (transaction_id, account_id, side, amount_pence)"
+        " VALUES (%s, %s, 'D', 5), (%s, %s, 'C', 5)"
+    )
+    nowhere = [
+        [txn.pk, funding.pk, txn.pk, 999999],  # no such account
+        [999999, funding.pk, 999999, purse.pk],  # no such transaction
+    ]
+    for params in nowhere:
+        with pytest.raises(IntegrityError, match="does not exist"), transaction.atomic():
+            _sql(insert, params)
+    assert not Entry.objects.exists()
+
+
+def test_accounts_are_never_deleted_or_renumbered(purse, funding):
+    fund(purse, funding, 100)
+    attempts = [
+        lambda: _sql("DELETE FROM ledger_account WHERE id = %s", [purse.pk]),
+        lambda: _sql("UPDATE ledger_account SET id = 999999 WHERE id = %s", [purse.pk]),
+        lambda: _sql("SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE ledger_account CASCADE"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            attempt()
+    # Balances still move.
+    fund(purse, funding, 50)
+    assert fresh(purse).available_pence == 150
+
+
+def test_a_new_councils_accounts_keep_room_for_balance_updates(council):
+    # The schema is cloned from the template; the table's fillfactor comes with it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
+            [f'"{council.slug}".ledger_account'],
+        )
+        assert cursor.fetchone()[0] == ["fillfactor=70"]
 
 
 def test_a_key_moves_money_once(purse, funding):

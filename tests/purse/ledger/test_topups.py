@@ -72,7 +72,13 @@ def test_cycles_in_advance_are_paid_once_each_and_missed_runs_catch_up(council):
     assert _paid(budget) == [("2026-01-05", 100000), ("2026-02-02", 100000), ("2026-03-02", 100000)]
     assert _purse(budget).available_pence == 300000
     assert Account.objects.get(code="funding").debits_posted == 300000
-    assert AuditEntry.objects.filter(action="ledger.topup").count() == 3
+    # One audit entry per batch of budgets, naming each transaction it made.
+    audits = AuditEntry.objects.filter(action="ledger.topup_batch").order_by("pk")
+    assert [a.detail["topups"] for a in audits] == [1, 2]
+    named = [row[0] for a in audits for row in a.detail["transactions"]]
+    assert sorted(named) == sorted(
+        str(t.public_id) for t in LedgerTransaction.objects.filter(kind="topup")
+    )
     assert_books_balance()
 
 
