@@ -343,7 +343,10 @@ def visit_deliver(*, visit: Visit, units: Any, by: Any, origin: Origin = SYSTEM)
     with transaction.atomic():
         visit = _visit_locked(visit)
         order = visit.order
-        if order.status != Order.Status.ACCEPTED:
+        # A stopped order's visits inside the notice period stay booked: the provider
+        # may still come, and is paid for what it reports.
+        kept = order.status == Order.Status.CANCELLED and visit.status == Visit.Status.HELD
+        if order.status != Order.Status.ACCEPTED and not kept:
             raise DomainError("Accept the order before reporting a visit")
         if visit.status != Visit.Status.HELD:
             raise DomainError(f"This visit is {visit.get_status_display().lower()}")
@@ -465,12 +468,16 @@ def order_cancel(*, order: Order, by: Any, origin: Origin = SYSTEM) -> Order:
         if order.status not in (Order.Status.PLACED, Order.Status.ACCEPTED):
             raise DomainError(f"This order is {order.get_status_display().lower()} already")
         notice = dt.timedelta(hours=order.service.cancellation_notice_hours)
+        # Only a provider that accepted has set time aside, and only a visit with money
+        # held can be paid: nothing else is kept for the notice period.
+        accepted = order.status == Order.Status.ACCEPTED
         kept = []
         released = 0
         for visit in order.visits.select_for_update().filter(
             status__in=[Visit.Status.HELD, Visit.Status.UNFUNDED]
         ):
-            if _starts_at(visit.on, order.at) - timezone.now() < notice:
+            within_notice = _starts_at(visit.on, order.at) - timezone.now() < notice
+            if accepted and visit.status == Visit.Status.HELD and within_notice:
                 kept.append(visit.on)
                 continue
             if visit.hold is not None:
@@ -531,6 +538,9 @@ def weekly_orders_extend(*, today: dt.date | None = None) -> int:
             day = (last.on if last else order.starts_on - dt.timedelta(weeks=1)) + dt.timedelta(
                 weeks=1
             )
+            # After a gap (the task did not run), nothing is booked on days gone by.
+            if day < today:
+                day += dt.timedelta(weeks=-(-(today - day).days // 7))
             cost = visit_cost(
                 unit_price_pence=order.unit_price_pence, units_centi=order.units_centi
             )

@@ -1,5 +1,5 @@
 """Surplus recovery: notices of money above the limit, recovery after the notice
-period, reconsideration, and reversal (issue 5, item 8).
+period, reconsideration, and reversal.
 
 The limit is the budget's weekly amount times the `surplus_threshold_weeks` of the
 rules version its plan was approved under (as top-ups use it: a person's rules change

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from catalogue.models import Service
 from core.errors import DomainError, ValidationFailed
 from purse.ledger.models import Account
 from purse.ledger.services import NotEnoughMoney
@@ -236,3 +237,45 @@ def test_stopping_a_weekly_order_releases_its_future_visits_and_books_no_more(te
         with pytest.raises(DomainError, match="cancelled already"):
             order_cancel(order=order, by=tenant_a.person)
         assert_books_balance()
+
+
+def test_a_visit_kept_for_the_notice_period_can_still_be_delivered_and_paid(tenant_a):
+    from purse.orders.services import order_cancel
+
+    m = market(tenant_a, funds=10000)
+    Service.objects.filter(pk=m.service.pk).update(cancellation_notice_hours=72)
+    with tenant_context(tenant_a.tenant):
+        order = _place(m, by=tenant_a.person, units="1", starts_on=_in_days(1))
+        order_accept(order=order, by=m.provider_owner)
+        order = order_cancel(order=order, by=tenant_a.person)
+        [visit] = order.visits.all()
+        assert visit.status == "held"  # inside the 72 hours' notice
+        Visit.objects.filter(pk=visit.pk).update(on=timezone.localdate())
+        visit = visit_deliver(visit=visit, units="1", by=m.provider_owner)
+        assert visit.status == "paid"
+        assert _available(m.purse) == 10000 - 1800
+        assert_books_balance()
+
+
+def test_stopping_an_order_not_yet_accepted_keeps_nothing(tenant_a):
+    from purse.orders.services import order_cancel
+
+    m = market(tenant_a, funds=10000)
+    Service.objects.filter(pk=m.service.pk).update(cancellation_notice_hours=72)
+    with tenant_context(tenant_a.tenant):
+        order = _place(m, by=tenant_a.person, units="1", starts_on=_in_days(1))
+        order = order_cancel(order=order, by=tenant_a.person)
+        assert set(order.visits.values_list("status", flat=True)) == {"cancelled"}
+        assert _available(m.purse) == 10000
+
+
+def test_after_a_gap_weekly_visits_are_not_booked_on_days_gone_by(tenant_a):
+    m = market(tenant_a, funds=100000)
+    with tenant_context(tenant_a.tenant):
+        order = _place(m, by=tenant_a.person, units="1", frequency="weekly", starts_on=_in_days(1))
+        booked = set(order.visits.values_list("on", flat=True))
+        weekly_orders_extend(today=_in_days(60))
+        new = order.visits.exclude(on__in=booked)
+        assert new.exists()
+        assert min(new.values_list("on", flat=True)) >= _in_days(60)
+        assert not new.filter(status="unfunded").exists()
