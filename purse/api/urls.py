@@ -58,6 +58,11 @@ urlpatterns = [
     ),
     path("budgets/", views.BudgetList.as_view(), name="purse-budget-list"),
     path("budgets/<int:id>/payments/", views.BudgetPayment.as_view(), name="purse-budget-payment"),
+    path(
+        "budgets/<int:id>/contributions/",
+        views.BudgetContribution.as_view(),
+        name="purse-budget-contribution",
+    ),
     path("reviews/", views.ReviewList.as_view(), name="purse-review-list"),
     path(
         "reviews/<int:id>/complete/", views.ReviewComplete.as_view(), name="purse-review-complete"

@@ -604,6 +604,7 @@ class BudgetPayment(_Purse, generics.GenericAPIView[Budget]):
     serializer_class = MoneyMovedOut
     queryset = Budget.objects.select_related("person")
     lookup_url_kwarg = "id"
+    pay = staticmethod(funding.payment_one_off)
 
     @extend_schema(
         request=PaymentInput,
@@ -615,7 +616,7 @@ class BudgetPayment(_Purse, generics.GenericAPIView[Budget]):
         budget = self.get_object()
         data = PaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        txn = funding.payment_one_off(
+        txn = self.pay(
             budget=budget,
             by=signed_in_user(request),
             origin=Origin.of(request),
@@ -631,6 +632,13 @@ class BudgetPayment(_Purse, generics.GenericAPIView[Budget]):
             "created_at": txn.created_at,
         }
         return Response(MoneyMovedOut(moved).data, status=status.HTTP_201_CREATED)
+
+
+class BudgetContribution(BudgetPayment):
+    """Record the person's own contribution, paid in by them, into their purse
+    (finance); `reason` is the payment's reference. Send an Idempotency-Key."""
+
+    pay = staticmethod(funding.contribution_record)
 
 
 # --- Reviews --------------------------------------------------------------------

@@ -11,6 +11,7 @@ deleted entries, a purse below nothing, a hold resolved twice.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -164,6 +165,7 @@ def _write(
         actor=actor,
         obj=txn,
         origin=origin,
+        acting_for_id=_purse_owner(legs, releases),
         detail={
             "status": status,
             "amount_pence": sum(leg.amount_pence for leg in legs),
@@ -174,6 +176,18 @@ def _write(
         },
     )
     return txn
+
+
+def _purse_owner(legs: Sequence[Leg], releases: LedgerTransaction | None) -> uuid.UUID | None:
+    """The person whose purse the money moves in or out of (for "done by X for Y"):
+    a purse's code carries its owner's public id."""
+    accounts: Iterable[Account] = [a for leg in legs for a in (leg.debit, leg.credit)]
+    if releases is not None and not legs:  # a release: the hold's accounts
+        accounts = [e.account for e in releases.entries.select_related("account")]
+    for account in accounts:
+        if account.kind == Account.Kind.PURSE:
+            return uuid.UUID(account.code.removeprefix("purse:"))
+    return None
 
 
 def _legs_check(legs: Sequence[Leg]) -> None:

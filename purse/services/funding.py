@@ -1,4 +1,5 @@
-"""Money into purses: one-off payments (and, with the funding run, the top-ups)."""
+"""Money into purses: one-off payments, the person's own contributions and the
+scheduled top-ups."""
 
 from __future__ import annotations
 
@@ -19,6 +20,44 @@ from purse.models import Budget
 MAX_ONE_OFF_PENCE = 10_000_000  # £100,000: more is surely a typing slip
 
 
+def _money_in(
+    *,
+    budget: Budget,
+    amount_pence: Any,
+    reason: str,
+    by: User,
+    origin: Origin,
+    kind: str,
+    source: str,
+    reason_missing: str,
+) -> LedgerTransaction:
+    """Move money into the person's purse from one of the council's shared accounts,
+    as a finance officer, after checking the amount and the reason in words."""
+    if not user_has_permission(by, FINANCE_MANAGE):
+        raise DomainError("Only a finance officer can pay money into a purse.")
+    errors: dict[str, list[str]] = {}
+    if (
+        not isinstance(amount_pence, int)
+        or isinstance(amount_pence, bool)
+        or not 0 < amount_pence <= MAX_ONE_OFF_PENCE
+    ):
+        errors["amount_pence"] = ["Enter an amount in pence, more than £0 and at most £100,000"]
+    if not str(reason).strip():
+        errors["reason"] = [reason_missing]
+    if errors:
+        raise ValidationFailed("The payment was not made.", field_errors=errors)
+    if budget.status != Budget.Status.ACTIVE:
+        raise DomainError("Payments go only into a purse with an active budget.")
+    return transfer(
+        kind=kind,
+        legs=[Leg(shared_account(source), purse_open(person=budget.person), amount_pence)],
+        memo=str(reason).strip(),
+        actor=by,
+        origin=origin,
+        audit={"budget": budget.pk},
+    )
+
+
 def payment_one_off(
     *,
     budget: Budget,
@@ -29,34 +68,38 @@ def payment_one_off(
 ) -> LedgerTransaction:
     """Pay a one-off amount from the council's funding into the person's purse (say,
     equipment agreed at a review). Finance officers only."""
-    if not user_has_permission(by, FINANCE_MANAGE):
-        raise DomainError("Only a finance officer can make a one-off payment.")
-    errors: dict[str, list[str]] = {}
-    if (
-        not isinstance(amount_pence, int)
-        or isinstance(amount_pence, bool)
-        or not 0 < amount_pence <= MAX_ONE_OFF_PENCE
-    ):
-        errors["amount_pence"] = ["Enter an amount in pence, more than £0 and at most £100,000"]
-    if not str(reason).strip():
-        errors["reason"] = ["Say what the payment is for: the person will see it"]
-    if errors:
-        raise ValidationFailed("The payment was not made.", field_errors=errors)
-    if budget.status != Budget.Status.ACTIVE:
-        raise DomainError("Payments go only into a purse with an active budget.")
-    return transfer(
-        kind=LedgerTransaction.Kind.ONE_OFF,
-        legs=[
-            Leg(
-                shared_account(Account.Kind.FUNDING),
-                purse_open(person=budget.person),
-                amount_pence,
-            )
-        ],
-        memo=str(reason).strip(),
-        actor=by,
+    return _money_in(
+        budget=budget,
+        amount_pence=amount_pence,
+        reason=reason,
+        by=by,
         origin=origin,
-        audit={"budget": budget.pk},
+        kind=LedgerTransaction.Kind.ONE_OFF,
+        source=Account.Kind.FUNDING,
+        reason_missing="Say what the payment is for: the person will see it",
+    )
+
+
+def contribution_record(
+    *,
+    budget: Budget,
+    amount_pence: Any,
+    reason: str,
+    by: User,
+    origin: Origin = SYSTEM,
+) -> LedgerTransaction:
+    """Record the person's own contribution, paid in by them (their top-ups are the
+    budget less the contribution), into their purse. Finance officers only; `reason`
+    is what identifies the payment, e.g. its bank reference."""
+    return _money_in(
+        budget=budget,
+        amount_pence=amount_pence,
+        reason=reason,
+        by=by,
+        origin=origin,
+        kind=LedgerTransaction.Kind.CONTRIBUTION,
+        source=Account.Kind.CONTRIBUTIONS,
+        reason_missing="Give the payment's reference, e.g. from the bank statement",
     )
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from accounts.services import user_create
+from core.models import AuditEntry
 from purse.ledger.models import LedgerTransaction
 from purse.models import Budget
 from purse.services.plans import plan_approve, plan_create
@@ -136,3 +137,35 @@ def test_old_idempotency_keys_are_forgotten(tenant_a, budget, finance, settings)
         )
         assert idempotency_keys_purge_task.apply().get() == 1
         assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new-key"]
+
+
+def test_the_persons_own_contribution_is_recorded_into_their_purse(tenant_a, budget, finance):
+    path = f"/api/purse/budgets/{budget.pk}/contributions/"
+
+    def record(body: Any, key: str) -> Any:
+        return finance.post(
+            path, json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+        )
+
+    body = {"amount_pence": 4000, "reason": "Standing order 12 November"}
+    first = record(body, "contribution-1")
+    assert first.status_code == 201, first.content
+    assert first.json()["kind"] == "contribution"
+    assert first.json()["available_pence"] == 4000
+    assert record(body, "contribution-1").content == first.content
+    blank = record({"amount_pence": 4000, "reason": ""}, "contribution-2")
+    assert blank.json()["errors"] == {
+        "reason": ["Give the payment's reference, e.g. from the bank statement"]
+    }
+    with tenant_context(tenant_a.tenant):
+        [txn] = LedgerTransaction.objects.filter(kind="contribution")
+        legs = [(e.side, e.account.code, e.amount_pence) for e in txn.entries.order_by("pk")]
+        assert legs == [
+            ("D", "contributions", 4000),
+            ("C", f"purse:{budget.person.public_id}", 4000),
+        ]
+        # Done by the finance officer, for the person.
+        [entry] = AuditEntry.objects.filter(action="ledger.contribution")
+        assert entry.object_id == str(txn.public_id)
+        assert entry.acting_for_id == budget.person.public_id
+        assert entry.actor_label == "fin@a.example"
