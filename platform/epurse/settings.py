@@ -66,6 +66,9 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Tenant"
+# Set the search_path once per connection and schema rather than before every query
+# (django-tenants forgets it on every schema switch and every rollback).
+TENANT_LIMIT_SET_CALLS = True
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New schemas are cloned from this migrated template (see tenants/schemas.py).
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
