@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from epurse.celery import PublicTask, app
 
-from .orders.services import holds_expire, weekly_orders_extend
+from .orders.services import deliveries_confirm_due, holds_expire, weekly_orders_extend
 from .payouts import services as payouts
 from .payouts import webhooks
 from .services.funding import topups_run
@@ -53,13 +53,20 @@ def topups_pay() -> dict[str, int]:
 
 @app.task(soft_time_limit=1800, time_limit=1900)
 def orders_upkeep() -> dict[str, int]:
-    """Release the money of visits nobody reported on, and keep weekly orders booked
-    four weeks ahead as far as each purse allows. Safe to run often."""
+    """Release the money of visits nobody reported on, keep weekly orders booked four
+    weeks ahead as far as each purse allows, and pay for deliveries nobody confirmed
+    or disputed within a week. Safe to run often."""
     expired = holds_expire()
     held = weekly_orders_extend()
-    if expired or held:
-        logger.info("Holds expired: %d; weekly visits newly held: %d", expired, held)
-    return {"expired": expired, "held": held}
+    confirmed = deliveries_confirm_due()
+    if expired or held or confirmed:
+        logger.info(
+            "Holds expired: %d; weekly visits newly held: %d; deliveries taken as confirmed: %d",
+            expired,
+            held,
+            confirmed,
+        )
+    return {"expired": expired, "held": held, "confirmed": confirmed}
 
 
 @app.task(soft_time_limit=1800, time_limit=1900)

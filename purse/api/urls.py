@@ -79,6 +79,8 @@ urlpatterns = [
     path("orders/<uuid:id>/cancel/", views.OrderCancel.as_view(), name="purse-order-cancel"),
     path("visits/<int:id>/cancel/", views.VisitCancel.as_view(), name="purse-visit-cancel"),
     path("visits/<int:id>/confirm/", views.VisitConfirm.as_view(), name="purse-visit-confirm"),
+    path("visits/<int:id>/dispute/", views.VisitDispute.as_view(), name="purse-visit-dispute"),
+    path("visits/<int:id>/settle/", views.VisitSettle.as_view(), name="purse-visit-settle"),
 ]
 
 # Surplus notices and their recovery (purse.surplus).

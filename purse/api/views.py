@@ -14,7 +14,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -849,6 +849,62 @@ class VisitConfirm(_VisitAction):
     """Confirm a delivered visit (where the council asks for it): the provider is paid."""
 
     perform = orders.visit_confirm
+
+
+class DisputeInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class SettleInput(serializers.Serializer):
+    units = serializers.CharField(
+        max_length=10, help_text="How much to pay for, e.g. 1.5; 0 pays nothing"
+    )
+
+
+class VisitDispute(_VisitAction):
+    """Say a reported delivery is wrong (the person, or someone who may order for
+    them): the money stays held until a care manager settles it."""
+
+    @extend_schema(
+        request=DisputeInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: OrderOut, 400: PROBLEM, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
+    def post(self, request: Request, id: int) -> Response:
+        data = DisputeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = orders.visit_dispute(
+            visit=self.get_object(),
+            reason=data.validated_data["reason"],
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(_order_out(visit.order))
+
+
+class VisitSettle(_VisitAction):
+    """Settle a disputed visit (care managers): the provider is paid for the units
+    given, the rest goes back to the purse."""
+
+    permission_classes = [requires(PLANS_MANAGE)]
+
+    @extend_schema(
+        request=SettleInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: OrderOut, 400: PROBLEM, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
+    def post(self, request: Request, id: int) -> Response:
+        data = SettleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = orders.visit_dispute_settle(
+            visit=self.get_object(),
+            units=data.validated_data["units"],
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(_order_out(visit.order))
 
 
 class OrderCancel(_Purse, generics.GenericAPIView[Order]):

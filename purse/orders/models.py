@@ -74,6 +74,7 @@ class Visit(models.Model):
         HELD = "held", "Booked (money held)"
         UNFUNDED = "unfunded", "Not booked: not enough money yet"
         DELIVERED = "delivered", "Delivered, waiting for confirmation"
+        DISPUTED = "disputed", "Delivery disputed: the council will decide"
         PAID = "paid", "Delivered and paid"
         CANCELLED = "cancelled", "Cancelled"
         RELEASED = "released", "Money released"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.permissions import PLANS_MANAGE, user_has_permission
 from catalogue.council.models import ServiceApproval
 from catalogue.models import PriceOption, Service
 from catalogue.selectors import services_visible
@@ -33,6 +34,9 @@ from .models import Order, Visit
 
 HORIZON_DAYS = 28  # weekly orders hold their visits this far ahead
 HOLD_EXPIRY_DAYS = 14  # a visit nobody reports on is released this long after its day
+# A delivery the person neither confirms nor disputes is taken as confirmed this long
+# after the provider reported it, so the provider is not left unpaid.
+CONFIRM_DAYS = 7
 MAX_UNITS_CENTI = 2400  # 24 units a visit
 LONDON = ZoneInfo("Europe/London")
 
@@ -330,16 +334,35 @@ def _release_open_visits(order: Order, *, by: Any, origin: Origin, status: str) 
 # --- Delivery and payment --------------------------------------------------------
 
 
+def _units_given(units: Any, *, failed: str, ask: str) -> int:
+    """Units as hundredths; 0 (nothing delivered: the money goes back) is allowed."""
+    units_centi = 0 if str(units).strip() in ("0", "0.0", "0.00") else _units_centi(units)
+    if units_centi is None:
+        raise ValidationFailed(failed, field_errors={"units": [f"{ask}, from 0 to 24, like 1.5"]})
+    return units_centi
+
+
+def _cost_within_hold(visit: Visit, units_centi: int, *, failed: str, beyond: str) -> int:
+    """What `units_centi` of the visit's order cost, refused if more than was held."""
+    amount = visit_cost(unit_price_pence=visit.order.unit_price_pence, units_centi=units_centi)
+    if amount > visit.amount_pence:
+        raise ValidationFailed(
+            failed,
+            field_errors={
+                "units": [
+                    f"That costs {format_pence(amount)}, more than the "
+                    f"{format_pence(visit.amount_pence)} {beyond}"
+                ]
+            },
+        )
+    return amount
+
+
 def visit_deliver(*, visit: Visit, units: Any, by: Any, origin: Origin = SYSTEM) -> Visit:
     """The provider reports what was delivered. Paid now, or once the person confirms
     where the council asks for that; never more than was held."""
-    # Nothing delivered (0) is allowed: the money goes back.
-    units_centi = 0 if str(units).strip() in ("0", "0.0", "0.00") else _units_centi(units)
-    if units_centi is None:
-        raise ValidationFailed(
-            "The delivery was not recorded.",
-            field_errors={"units": ["Enter how much was delivered, from 0 to 24, like 1.5"]},
-        )
+    failed = "The delivery was not recorded."
+    units_centi = _units_given(units, failed=failed, ask="Enter how much was delivered")
     with transaction.atomic():
         visit = _visit_locked(visit)
         order = visit.order
@@ -352,17 +375,9 @@ def visit_deliver(*, visit: Visit, units: Any, by: Any, origin: Origin = SYSTEM)
             raise DomainError(f"This visit is {visit.get_status_display().lower()}")
         if visit.on > timezone.localdate():
             raise DomainError("A visit can be reported only on or after its day")
-        amount = visit_cost(unit_price_pence=order.unit_price_pence, units_centi=units_centi)
-        if amount > visit.amount_pence:
-            raise ValidationFailed(
-                "The delivery was not recorded.",
-                field_errors={
-                    "units": [
-                        f"That costs {format_pence(amount)}, more than the "
-                        f"{format_pence(visit.amount_pence)} booked: the person must order more"
-                    ]
-                },
-            )
+        amount = _cost_within_hold(
+            visit, units_centi, failed=failed, beyond="booked: the person must order more"
+        )
         visit.delivered_units_centi = units_centi
         confirm = _budget_rules_confirm(order)
         if confirm and units_centi:
@@ -418,6 +433,62 @@ def visit_confirm(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
             origin=origin,
             acting_for_id=order.person.public_id,
             detail={"visit": visit.pk, "amount_pence": amount},
+        )
+    return visit
+
+
+def visit_dispute(*, visit: Visit, reason: str, by: Any, origin: Origin = SYSTEM) -> Visit:
+    """The person (or someone who may order for them) says a reported delivery is
+    wrong: the money stays held until a care manager decides."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "The dispute was not recorded.",
+            field_errors={"reason": ["Say what was wrong with the visit"]},
+        )
+    with transaction.atomic():
+        visit = _visit_locked(visit)
+        order = visit.order
+        if acting_basis(user=by, person=order.person, scope=Representative.Scope.ORDER) is None:
+            raise PersonNotFound()
+        if visit.status != Visit.Status.DELIVERED:
+            raise DomainError(f"This visit is {visit.get_status_display().lower()}")
+        visit.status = Visit.Status.DISPUTED
+        visit.dispute = reason[:2000]
+        visit.save(update_fields=["status", "dispute", "updated_at"])
+        audit_record(
+            action="visit.disputed",
+            actor=by,
+            obj=order,
+            origin=origin,
+            acting_for_id=order.person.public_id,
+            detail={"visit": visit.pk},
+        )
+    return visit
+
+
+def visit_dispute_settle(*, visit: Visit, units: Any, by: Any, origin: Origin = SYSTEM) -> Visit:
+    """A care manager settles a disputed visit: the provider is paid for `units` (at
+    most what was held; 0 gives all the money back to the purse)."""
+    if not user_has_permission(by, PLANS_MANAGE):
+        raise DomainError("Only a care manager can settle a disputed visit.")
+    failed = "The dispute was not settled."
+    units_centi = _units_given(units, failed=failed, ask="Enter how much to pay for")
+    with transaction.atomic():
+        visit = _visit_locked(visit)
+        order = visit.order
+        if visit.status != Visit.Status.DISPUTED:
+            raise DomainError(f"This visit is {visit.get_status_display().lower()}")
+        amount = _cost_within_hold(visit, units_centi, failed=failed, beyond="held for the visit")
+        visit.delivered_units_centi = units_centi
+        _pay(visit, amount, by=by, origin=origin)
+        audit_record(
+            action="visit.dispute_settled",
+            actor=by,
+            obj=order,
+            origin=origin,
+            acting_for_id=order.person.public_id,
+            detail={"visit": visit.pk, "units_centi": units_centi, "amount_pence": amount},
         )
     return visit
 
@@ -521,6 +592,35 @@ def holds_expire(*, today: dt.date | None = None) -> int:
             visit.save(update_fields=["status", "updated_at"])
             expired += 1
     return expired
+
+
+def deliveries_confirm_due(*, now: dt.datetime | None = None) -> int:
+    """Take as confirmed the deliveries nobody confirmed or disputed within
+    CONFIRM_DAYS of the provider's report, and pay for them."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=CONFIRM_DAYS)
+    confirmed = 0
+    for visit_id in Visit.objects.filter(
+        status=Visit.Status.DELIVERED, updated_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            visit = _visit_locked(Visit(pk=visit_id))
+            if visit.status != Visit.Status.DELIVERED or visit.delivered_units_centi is None:
+                continue
+            order = visit.order
+            amount = visit_cost(
+                unit_price_pence=order.unit_price_pence, units_centi=visit.delivered_units_centi
+            )
+            _pay(visit, amount, by=None, origin=SYSTEM)
+            audit_record(
+                action="visit.deemed_confirmed",
+                actor_label=f"nobody disputed it within {CONFIRM_DAYS} days",
+                obj=order,
+                acting_for_id=order.person.public_id,
+                detail={"visit": visit.pk, "amount_pence": amount},
+            )
+            confirmed += 1
+    return confirmed
 
 
 def weekly_orders_extend(*, today: dt.date | None = None) -> int:

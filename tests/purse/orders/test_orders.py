@@ -19,6 +19,7 @@ from purse.ledger.services import NotEnoughMoney
 from purse.orders.models import Order, Visit
 from purse.orders.services import (
     SpendingRefused,
+    deliveries_confirm_due,
     holds_expire,
     order_accept,
     order_decline,
@@ -216,7 +217,7 @@ def test_the_hourly_upkeep_runs_in_the_tenant(tenant_a):
         from purse.ledger.services import Leg, shared_account, transfer
 
         transfer(kind="one_off", legs=[Leg(shared_account("funding"), m.purse, 3600)])
-        assert orders_upkeep.apply().get() == {"expired": 0, "held": 1}
+        assert orders_upkeep.apply().get() == {"expired": 0, "held": 1, "confirmed": 0}
 
 
 def test_stopping_a_weekly_order_releases_its_future_visits_and_books_no_more(tenant_a):
@@ -279,3 +280,53 @@ def test_after_a_gap_weekly_visits_are_not_booked_on_days_gone_by(tenant_a):
         assert new.exists()
         assert min(new.values_list("on", flat=True)) >= _in_days(60)
         assert not new.filter(status="unfunded").exists()
+
+
+def _delivered(tenant_a, m, units="1"):
+    order = _place(m, by=tenant_a.person, units="2")
+    order_accept(order=order, by=m.provider_owner)
+    [visit] = order.visits.all()
+    Visit.objects.filter(pk=visit.pk).update(on=timezone.localdate())
+    return visit_deliver(visit=visit, units=units, by=m.provider_owner)
+
+
+def test_a_disputed_delivery_stays_held_until_a_care_manager_settles_it(tenant_a):
+    from purse.orders.services import visit_dispute, visit_dispute_settle
+
+    m = market(tenant_a, funds=10000, person_confirms_delivery=True)
+    with tenant_context(tenant_a.tenant):
+        visit = _delivered(tenant_a, m, units="2")  # £36 reported
+        with pytest.raises(ValidationFailed):
+            visit_dispute(visit=visit, reason=" ", by=tenant_a.person)
+        with pytest.raises(PersonNotFound):
+            visit_dispute(visit=visit, reason="Nobody came", by=m.provider_owner)
+        visit = visit_dispute(visit=visit, reason="Only one hour", by=tenant_a.person)
+        assert visit.status == "disputed"
+        with pytest.raises(DomainError):
+            visit_confirm(visit=visit, by=tenant_a.person)
+        # Not taken as confirmed, however long it waits.
+        assert deliveries_confirm_due(now=timezone.now() + dt.timedelta(days=30)) == 0
+        assert _available(m.purse) == 10000 - 3600
+        with pytest.raises(DomainError, match="care manager"):
+            visit_dispute_settle(visit=visit, units="1", by=tenant_a.person)
+        with pytest.raises(ValidationFailed):
+            visit_dispute_settle(visit=visit, units="3", by=m.carol)  # more than held
+        visit = visit_dispute_settle(visit=visit, units="1", by=m.carol)
+        assert visit.status == "paid"
+        assert _available(m.purse) == 10000 - 1800  # the other hour came back
+        assert Account.objects.get(kind="payable").credits_posted == 1800
+        assert_books_balance()
+
+
+def test_a_delivery_nobody_confirms_or_disputes_is_paid_after_a_week(tenant_a):
+    m = market(tenant_a, funds=10000, person_confirms_delivery=True)
+    with tenant_context(tenant_a.tenant):
+        visit = _delivered(tenant_a, m, units="1.5")
+        assert deliveries_confirm_due(now=timezone.now() + dt.timedelta(days=6)) == 0
+        assert deliveries_confirm_due(now=timezone.now() + dt.timedelta(days=8)) == 1
+        visit.refresh_from_db()
+        assert visit.status == "paid"
+        assert Account.objects.get(kind="payable").credits_posted == 2700
+        assert _available(m.purse) == 10000 - 2700
+        assert deliveries_confirm_due(now=timezone.now() + dt.timedelta(days=9)) == 0
+        assert_books_balance()

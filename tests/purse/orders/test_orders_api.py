@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from purse.orders.models import Order
+from purse.orders.models import Order, Visit
 from tests.conftest import signed_in_client
 
 from .support import market
@@ -100,3 +100,57 @@ def test_checkout_refusals_are_clear(tenant_a) -> None:
     assert stranger.status_code == 404  # not told whether the person exists
     with tenant_context(tenant_a.tenant):
         assert not Order.objects.exists()
+
+
+def test_a_delivery_is_disputed_and_settled_through_the_api(tenant_a, tenant_b) -> None:
+    from accounts.services import user_create
+    from purse.orders.services import order_accept, visit_deliver
+
+    m = market(tenant_a, funds=10000, person_confirms_delivery=True)
+    holder = signed_in_client(tenant_a, tenant_a.person)
+    order = checkout(holder, order_body(m, units="2")).json()
+    [visit] = order["visits"]
+    with tenant_context(tenant_a.tenant):
+        placed = Order.objects.get(public_id=order["id"])
+        order_accept(order=placed, by=m.provider_owner)
+        Visit.objects.filter(pk=visit["id"]).update(on=timezone.localdate())
+        visit_deliver(visit=Visit(pk=visit["id"]), units="2", by=m.provider_owner)
+
+    dispute = f"/api/purse/visits/{visit['id']}/dispute/"
+    said = holder.post(
+        dispute,
+        json.dumps({"reason": "The carer left after an hour"}),
+        content_type="application/json",
+        headers={"Idempotency-Key": "dispute-1"},
+    )
+    assert said.status_code == 200, said.content
+    assert said.json()["visits"][0]["status"] == "disputed"
+
+    settle = f"/api/purse/visits/{visit['id']}/settle/"
+    body = json.dumps({"units": "1"})
+    # The person cannot settle their own dispute; another council cannot see it.
+    assert holder.post(
+        settle, body, content_type="application/json", headers={"Idempotency-Key": "s-0"}
+    ).status_code in (403, 404)
+    with tenant_context(tenant_b.tenant):
+        manager_b = user_create(email="cm@b.example", full_name="Cm B", role_codes=["care_manager"])
+    other = signed_in_client(tenant_b, manager_b)
+    assert (
+        other.post(
+            settle, body, content_type="application/json", headers={"Idempotency-Key": "s-1"}
+        ).status_code
+        == 404
+    )
+    manager = signed_in_client(tenant_a, m.carol)
+    settled = manager.post(
+        settle, body, content_type="application/json", headers={"Idempotency-Key": "s-2"}
+    )
+    replay = manager.post(
+        settle, body, content_type="application/json", headers={"Idempotency-Key": "s-2"}
+    )
+    assert settled.status_code == 200, settled.content
+    assert replay.content == settled.content
+    assert settled.json()["visits"][0]["status"] == "paid"
+    with tenant_context(tenant_a.tenant):
+        m.purse.refresh_from_db()
+        assert m.purse.available_pence == 10000 - 1800
