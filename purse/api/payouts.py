@@ -147,6 +147,39 @@ class BatchDetail(_Finance, generics.RetrieveAPIView[PayoutBatch]):
     lookup_url_kwarg = "id"
 
 
+class ReturnInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class BatchReturn(_Finance, generics.GenericAPIView[PayoutBatch]):
+    """Give a payment that was never sent back to what the provider is owed (it goes
+    in a later batch). Only once you are sure the gateway did not pay it. Send an
+    Idempotency-Key."""
+
+    serializer_class = BatchOut
+    queryset = PayoutBatch.objects.select_related("payment_file")
+    lookup_field = "public_id"
+    lookup_url_kwarg = "id"
+
+    @extend_schema(
+        request=ReturnInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: BatchOut, 400: PROBLEM, **IDEMPOTENCY_RESPONSES},
+    )
+    @idempotent
+    def post(self, request: Request, id: str) -> Response:
+        batch = self.get_object()
+        data = ReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.payout_return(
+            batch=batch,
+            reason=data.validated_data["reason"],
+            by=signed_in_user(request),
+            origin=Origin.of(request),
+        )
+        return Response(BatchOut(batch).data)
+
+
 class PaymentFileList(_Finance, generics.ListAPIView[PaymentFile]):
     """BACS payment files, newest first."""
 

@@ -114,6 +114,7 @@ urlpatterns += [
 urlpatterns += [
     path("payouts/", payouts.BatchList.as_view(), name="purse-payout-list"),
     path("payouts/<uuid:id>/", payouts.BatchDetail.as_view(), name="purse-payout"),
+    path("payouts/<uuid:id>/return/", payouts.BatchReturn.as_view(), name="purse-payout-return"),
     path("payment-files/", payouts.PaymentFileList.as_view(), name="purse-payment-file-list"),
     path(
         "payment-files/<uuid:id>/csv/",

@@ -91,6 +91,8 @@ class Visit(models.Model):
         related_name="visit",
     )
     delivered_units_centi = models.PositiveIntegerField(null=True, blank=True)
+    # When the provider reported the delivery: the person has a week from then.
+    delivered_at = models.DateTimeField(null=True, blank=True)
     dispute = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import PLANS_MANAGE, user_has_permission
@@ -382,7 +383,10 @@ def visit_deliver(*, visit: Visit, units: Any, by: Any, origin: Origin = SYSTEM)
         confirm = _budget_rules_confirm(order)
         if confirm and units_centi:
             visit.status = Visit.Status.DELIVERED
-            visit.save(update_fields=["delivered_units_centi", "status", "updated_at"])
+            visit.delivered_at = timezone.now()
+            visit.save(
+                update_fields=["delivered_units_centi", "delivered_at", "status", "updated_at"]
+            )
         else:
             _pay(visit, amount, by=by, origin=origin)
         audit_record(
@@ -600,9 +604,15 @@ def deliveries_confirm_due(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=CONFIRM_DAYS)
     confirmed = 0
-    for visit_id in Visit.objects.filter(
-        status=Visit.Status.DELIVERED, updated_at__lt=cutoff
-    ).values_list("pk", flat=True):
+    reported_before = Q(delivered_at__lt=cutoff) | Q(
+        delivered_at__isnull=True,
+        updated_at__lt=cutoff,  # reported before it was recorded
+    )
+    for visit_id in (
+        Visit.objects.filter(status=Visit.Status.DELIVERED)
+        .filter(reported_before)
+        .values_list("pk", flat=True)
+    ):
         with transaction.atomic():
             visit = _visit_locked(Visit(pk=visit_id))
             if visit.status != Visit.Status.DELIVERED or visit.delivered_units_centi is None:

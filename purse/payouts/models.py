@@ -80,6 +80,8 @@ class PayoutBatch(models.Model):
         blank=True,
         related_name="returned_batch",
     )
+    # Where the money was sent, as the provider's details stood when it was sent.
+    payee = models.JSONField(default=dict, blank=True)
     gateway_batch_id = models.CharField(max_length=120, blank=True)
     gateway_status = models.CharField(max_length=40, blank=True)
     failure_reason = models.TextField(blank=True)

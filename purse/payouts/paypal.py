@@ -124,7 +124,9 @@ class PayPalClient:
             status, raw = error.code, error.read()
         except (urllib.error.URLError, TimeoutError, OSError, HTTPException) as error:
             raise PayPalUnavailable(f"PayPal could not be reached: {error}") from error
-        if status >= 500:
+        # Server errors, timeouts, conflicts and rate limits say nothing about the
+        # payment itself: try again later.
+        if status >= 500 or status in (408, 409, 425, 429):
             raise PayPalUnavailable(f"PayPal answered {status}")
         try:
             parsed = json.loads(raw or b"{}")
@@ -136,8 +138,10 @@ class PayPalClient:
         with self._lock:
             if self._token and time.monotonic() < self._token_until:
                 return self._token
+            # Credentials that are missing or refused are ours to fix, not a verdict on
+            # any payment: the payment waits (and finance sees it listed).
             if not (self.client_id and self.client_secret):
-                raise PayPalRefused("PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET are not set")
+                raise PayPalUnavailable("PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET are not set")
             basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
             status, body = self._send(
                 "POST",
@@ -150,7 +154,7 @@ class PayPalClient:
                 },
             )
             if status != 200 or not body.get("access_token"):
-                raise PayPalRefused(f"PayPal refused our credentials ({status})")
+                raise PayPalUnavailable(f"PayPal refused our credentials ({status})")
             self._token = str(body["access_token"])
             # Renew a minute early so a token never runs out mid-request.
             self._token_until = time.monotonic() + max(int(body.get("expires_in", 0)) - 60, 0)
@@ -174,8 +178,10 @@ class PayPalClient:
                 with self._lock:
                     self._token = ""
                 continue
+            if status in (401, 403):
+                raise PayPalUnavailable(f"PayPal did not let us in ({status})")
             return status, answer
-        raise PayPalRefused("PayPal refused a fresh token")
+        raise PayPalUnavailable("PayPal refused a fresh token")
 
     # --- payouts ------------------------------------------------------------------
 
@@ -216,6 +222,9 @@ class PayPalClient:
         if (original := self._original_batch(body)) is not None:
             logger.info("PayPal already has batch %s: following it", sender_batch_id)
             return self.payout_get(payout_batch_id=original)
+        if body.get("name") == "USER_BUSINESS_ERROR" and "sender_batch_id" in json.dumps(body):
+            # A duplicate without the link to the first: it may well have been paid.
+            raise PayPalUnavailable(f"PayPal has batch {sender_batch_id} but did not link it")
         raise PayPalRefused(
             f"PayPal refused the payout ({status}): {body.get('message') or body.get('name', '')}"
         )
@@ -235,7 +244,9 @@ class PayPalClient:
         quoted = urllib.parse.quote(payout_batch_id, safe="")
         status, body = self._api("GET", f"/v1/payments/payouts/{quoted}")
         if status != 200:
-            raise PayPalRefused(f"PayPal has no payout {payout_batch_id} ({status})")
+            # We only ask about batches PayPal told us of: not finding one is PayPal's
+            # hiccup, not an answer.
+            raise PayPalUnavailable(f"PayPal did not find payout {payout_batch_id} ({status})")
         return _payout(body)
 
     # --- webhooks -----------------------------------------------------------------

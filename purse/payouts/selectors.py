@@ -34,7 +34,6 @@ def remittance_for(*, batch: PayoutBatch) -> list[RemittanceLine]:
     these are exactly what its amount adds up to)."""
     previous = (
         PayoutBatch.objects.filter(provider_id=batch.provider_id, pk__lt=batch.pk)
-        .exclude(status=PayoutBatch.Status.RETURNED)
         .order_by("-pk")
         .values_list("through_entry_id", flat=True)
         .first()
@@ -46,11 +45,10 @@ def remittance_for(*, batch: PayoutBatch) -> list[RemittanceLine]:
             pk__lte=batch.through_entry_id,
             transaction__status="posted",
         )
-        # Payments out and their returns are not care: a returned batch's care is
-        # listed again here, after the last batch that was not returned.
+        # Payments out are not care; a payment that came back is listed (as what it
+        # adds to what is owed), so the lines add up to the batch's amount.
         .exclude(transaction__kind="payout")
-        .exclude(transaction__reverses__kind="payout")
-        .select_related("transaction")
+        .select_related("transaction", "transaction__reverses__payout_batch")
         .order_by("pk")
     )
     holds = {e.transaction.resolves_id for e in entries if e.transaction.resolves_id}
@@ -72,11 +70,17 @@ def remittance_for(*, batch: PayoutBatch) -> list[RemittanceLine]:
                 )
             )
         else:
+            returned = getattr(entry.transaction.reverses, "payout_batch", None)
+            description = (
+                f"Payment {returned.key} returned, paid again"
+                if returned is not None
+                else entry.transaction.get_kind_display()
+            )
             lines.append(
                 RemittanceLine(
                     order_reference="",
                     visit_on=None,
-                    description=entry.transaction.get_kind_display(),
+                    description=description,
                     amount_pence=sign * entry.amount_pence,
                 )
             )

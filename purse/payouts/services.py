@@ -23,13 +23,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from catalogue.models import PayoutDetails, Provider
 from core.errors import DomainError
 from core.services import SYSTEM, Origin, audit_record
+from core.spreadsheets import cell_text
 from epurse.db import current_schema
 from tenants.models import Tenant
 
@@ -133,17 +134,33 @@ class Sent:
     paid: int = 0
     returned: int = 0
     deferred: int = 0
+    refused: int = 0
 
 
 def _retry_wait(attempts: int) -> dt.timedelta:
     return min(RETRY_FIRST * (2 ** max(attempts - 1, 0)), RETRY_MOST)
 
 
+def _payee(details: PayoutDetails | None) -> dict[str, str]:
+    if details is None:
+        return {}
+    return {
+        "paypal_email": details.paypal_email,
+        "bank_account_name": details.bank_account_name,
+        "bank_sort_code": details.bank_sort_code,
+        "bank_account_number": details.bank_account_number,
+    }
+
+
 def payouts_send(*, now: dt.datetime | None = None) -> Sent:
     """Send the batches waiting to go (those whose retry time has come). Each is
     locked while it is sent, so two workers never send the same batch at once; a
     worker that dies mid-request leaves it pending and the next run sends it again
-    under the same key, which the gateway pays once."""
+    under the same key, which the gateway pays once.
+
+    A refusal never gives the money back by itself: an earlier try whose answer was
+    lost may have been paid. The batch waits, listed for finance, who either fix the
+    provider's details (it is sent again) or return it (payout_return)."""
     now = now or timezone.now()
     result = Sent()
     due = (
@@ -163,10 +180,11 @@ def payouts_send(*, now: dt.datetime | None = None) -> Sent:
             if batch is None:
                 continue
             gateway = gateway_for(batch.gateway)
+            details = _details(batch.provider_id)
             request = PayoutRequest(
                 key=batch.key,
                 amount_pence=batch.amount_pence,
-                details=_details(batch.provider_id),
+                details=details,
                 council=council.name,
             )
             batch.attempts += 1
@@ -180,17 +198,80 @@ def payouts_send(*, now: dt.datetime | None = None) -> Sent:
                 logger.warning("Payout %s not sent yet: %s", batch.key, error)
                 continue
             except PayoutRefused as error:
-                state = GatewayState("returned", "", "REFUSED", str(error))
+                batch.last_error = str(error)[:2000]
+                batch.next_attempt_at = now + RETRY_MOST
+                batch.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                _exception(
+                    kind=ReconciliationException.Kind.NOT_SENT,
+                    subject=batch.key,
+                    batch=batch,
+                    message=(
+                        f"The gateway refused this payment: {error} As far as we know it has "
+                        "not been paid. Fix the provider's details and it is sent again, or "
+                        "once you are sure it was not paid, return it to what the provider "
+                        "is owed."
+                    ),
+                )
+                result.refused += 1
+                continue
             batch.status = Status.SENT
             batch.sent_at = now
             batch.last_error = ""
-            batch.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+            batch.payee = _payee(details)
+            batch.save(update_fields=["attempts", "status", "sent_at", "last_error", "payee"])
             applied = _apply(batch, state)
         result.sent += 1
         result.paid += applied.status == Status.PAID
         result.returned += applied.status == Status.RETURNED
     _payment_file_write(on=timezone.localdate(now))
     return result
+
+
+def payout_return(
+    *, batch: PayoutBatch, reason: str, by: Any, origin: Origin = SYSTEM
+) -> PayoutBatch:
+    """Finance gives a batch that was never sent back to what the provider is owed
+    (the payout reversed); it goes in a later batch."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the payment is being returned")
+    with transaction.atomic():
+        batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != Status.PENDING:
+            raise DomainError(
+                f"This payment is {batch.get_status_display().lower()}: only one waiting to "
+                "be sent can be returned"
+            )
+        batch.returned = transaction_reverse(
+            original=batch.payout, actor=by, origin=origin, memo=f"Payment {batch.key} returned"
+        )
+        batch.status = Status.RETURNED
+        batch.failure_reason = reason[:2000]
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["returned", "status", "failure_reason", "finished_at"])
+        audit_record(
+            action="payouts.returned",
+            actor=by,
+            obj=batch,
+            origin=origin,
+            detail={"key": batch.key, "amount_pence": batch.amount_pence},
+        )
+    return batch
+
+
+def payout_seen(*, batch: PayoutBatch, gateway_batch_id: str) -> PayoutBatch:
+    """The gateway says it has this batch (a webhook) while we still hold it as not
+    sent (our try's answer was lost): record it as sent, then ask about it. A batch
+    being sent right now raises DatabaseError rather than waiting."""
+    with transaction.atomic():
+        batch = PayoutBatch.objects.select_for_update(nowait=True).get(pk=batch.pk)
+        if batch.status == Status.PENDING and gateway_batch_id:
+            batch.status = Status.SENT
+            batch.sent_at = timezone.now()
+            batch.gateway_batch_id = gateway_batch_id
+            batch.payee = _payee(_details(batch.provider_id))
+            batch.save(update_fields=["status", "sent_at", "gateway_batch_id", "payee"])
+    return payout_refresh(batch=batch, wait=False)
 
 
 def _payment_file_write(*, on: dt.date) -> PaymentFile | None:
@@ -233,23 +314,20 @@ PAYMENT_FILE_COLUMNS = [
 
 
 def payment_file_csv(batches: list[PayoutBatch]) -> str:
-    details = {
-        d.provider_id: d
-        for d in PayoutDetails.objects.filter(provider_id__in=[b.provider_id for b in batches])
-    }
+    """The file's rows, from each batch's payee as it was when the batch was sent."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(PAYMENT_FILE_COLUMNS)
     for batch in batches:
-        d = details[batch.provider_id]
+        payee = batch.payee
         writer.writerow(
             [
                 # BACS carries an 18-character reference: the tail of the key is unique
                 # per provider and day.
                 _bacs_reference(batch),
-                d.bank_account_name,
-                d.bank_sort_code,
-                d.bank_account_number,
+                cell_text(str(payee.get("bank_account_name", ""))),
+                cell_text(str(payee.get("bank_sort_code", ""))),
+                cell_text(str(payee.get("bank_account_number", ""))),
                 f"{batch.amount_pence / 100:.2f}",
                 batch.amount_pence,
                 batch.provider_id,
@@ -353,10 +431,11 @@ def _apply(batch: PayoutBatch, state: GatewayState, *, by: Any = None) -> Payout
     return batch
 
 
-def payout_refresh(*, batch: PayoutBatch) -> PayoutBatch:
-    """Ask the gateway about one sent batch and record its answer."""
+def payout_refresh(*, batch: PayoutBatch, wait: bool = True) -> PayoutBatch:
+    """Ask the gateway about one sent batch and record its answer. Without `wait`, a
+    batch being sent right now raises DatabaseError rather than waiting for it."""
     with transaction.atomic():
-        batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+        batch = PayoutBatch.objects.select_for_update(nowait=not wait).get(pk=batch.pk)
         if batch.status != Status.SENT:
             return batch
         gateway = gateway_for(batch.gateway)
@@ -394,17 +473,19 @@ def _exception(
     ).exists():
         return False
     run = run or ReconciliationRun.objects.get_or_create(on=timezone.localdate())[0]
-    ReconciliationException.objects.create(
-        run=run,
-        kind=kind,
-        subject=subject,
-        batch=batch,
-        provider_id=provider_id if provider_id is not None else getattr(batch, "provider_id", None),
-        amount_pence=amount_pence
-        if amount_pence is not None
-        else getattr(batch, "amount_pence", None),
-        message=message,
-    )
+    try:
+        with transaction.atomic():
+            ReconciliationException.objects.create(
+                run=run,
+                kind=kind,
+                subject=subject,
+                batch=batch,
+                provider_id=batch.provider_id if batch is not None else provider_id,
+                amount_pence=batch.amount_pence if batch is not None else amount_pence,
+                message=message,
+            )
+    except IntegrityError:
+        return False  # listed meanwhile by another run
     return True
 
 
@@ -486,7 +567,8 @@ def reconcile(*, on: dt.date, now: dt.datetime | None = None) -> ReconciliationR
                     amount_pence=_owed(account),
                     message=f"{name} is owed money and cannot be paid: {reason}",
                 )
-        clearing = shared_account(Account.Kind.CLEARING)
+        # Locked, so no batch is made or settled between the two sums.
+        clearing = Account.objects.select_for_update().get(code=Account.Kind.CLEARING)
         in_clearing = clearing.credits_posted - clearing.debits_posted
         in_flight = (
             PayoutBatch.objects.filter(status__in=[Status.PENDING, Status.SENT]).aggregate(

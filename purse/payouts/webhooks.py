@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -23,9 +23,12 @@ from tenants.models import Tenant
 from . import paypal
 from .gateways import GatewayUnavailable
 from .models import PayoutBatch
-from .services import payout_refresh
+from .services import payout_seen
 
 logger = logging.getLogger(__name__)
+
+
+RETRY = "Not acted on yet:"
 
 
 class SignatureRefused(DomainError):
@@ -37,13 +40,25 @@ class GatewayNotAnswering(Exception):
     """PayPal could not be asked about the signature: PayPal will send it again."""
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _batch_key(event: dict[str, Any]) -> str:
-    resource = event.get("resource") or {}
-    item = resource.get("payout_item") or {}
+    resource = _dict(event.get("resource"))
+    item = _dict(resource.get("payout_item"))
     if item.get("sender_item_id"):
         return str(item["sender_item_id"])
-    header = (resource.get("batch_header") or {}).get("sender_batch_header") or {}
+    header = _dict(_dict(resource.get("batch_header")).get("sender_batch_header"))
     return str(header.get("sender_batch_id") or "")
+
+
+def _gateway_batch_id(event: dict[str, Any]) -> str:
+    resource = _dict(event.get("resource"))
+    found = resource.get("payout_batch_id") or _dict(resource.get("batch_header")).get(
+        "payout_batch_id"
+    )
+    return str(found or "")
 
 
 def paypal_webhook_receive(*, headers: dict[str, str], body: bytes) -> tuple[GatewayEvent, bool]:
@@ -94,10 +109,14 @@ def gateway_event_process(*, event: GatewayEvent) -> bool:
                 error = f"No payout batch {key}"
             else:
                 try:
-                    payout_refresh(batch=batch)
+                    # Not waiting for a batch that is being sent right now: the event is
+                    # acted on by the hourly retry instead.
+                    payout_seen(batch=batch, gateway_batch_id=_gateway_batch_id(event.body))
                 except GatewayUnavailable as failure:
-                    error = f"PayPal could not be asked: {failure}"
-    retry = error.startswith("PayPal could not be asked")
+                    error = f"{RETRY} PayPal could not be asked: {failure}"
+                except DatabaseError:
+                    error = f"{RETRY} The batch was being sent at the time"
+    retry = error.startswith(RETRY)
     GatewayEvent.objects.filter(pk=event.pk).update(
         attempts=event.attempts + 1,
         last_error=error,

@@ -28,6 +28,8 @@ from __future__ import annotations
 import csv
 import io
 
+from core.spreadsheets import cell_text
+
 from .selectors import Statement
 
 COLUMNS = [
@@ -57,20 +59,15 @@ def pounds(pence: int) -> str:
     return f"{sign}{whole}.{rest:02d}"
 
 
-def _text(value: str) -> str:
-    # A spreadsheet would run a cell starting with one of these as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _row(
     day: str, kind: str, text: str, ref: str, service: str, visit: str, amounts: list[int]
 ) -> list[str]:
     return [
         day,
         kind,
-        _text(text),
-        _text(ref),
-        _text(service),
+        cell_text(text),
+        cell_text(ref),
+        cell_text(service),
         visit,
         *(str(a) for a in amounts),
         *(pounds(a) for a in amounts),

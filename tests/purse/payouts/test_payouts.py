@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core.errors import DomainError
 from epurse.db import use_public_schema
 from purse.ledger.models import LedgerTransaction
 from purse.payouts import services
@@ -174,18 +175,59 @@ def test_a_failed_payout_is_owed_again_and_listed(
         assert_books_balance()
 
 
-def test_paypal_refusing_a_request_returns_the_money(
+def test_a_refused_payment_waits_for_finance_and_is_never_returned_by_itself(
     tenant_a: TenantUsers, paypal: PayPalServer
 ) -> None:
+    """PayPal refusing a request is not proof an earlier try was not paid: the batch
+    waits, listed, until finance fixes the details or returns it."""
     provider = provider_paid_by(email="ok@provider.example")
     with tenant_context(tenant_a.tenant):
         gateway_use(tenant_a.tenant, "paypal")
         payable = owe(provider, 1200)
         services.payouts_make(on=TODAY)
         paypal.fail_next("/v1/payments/payouts", 422)
-        assert services.payouts_send().returned == 1
+        now = timezone.now()
+        assert services.payouts_send(now=now).refused == 1
+        batch = PayoutBatch.objects.get()
+        assert batch.status == Status.PENDING
+        assert batch.next_attempt_at == now + services.RETRY_MOST
+        assert balance(payable) == 0
+        assert balance("clearing") == 1200
+        [found] = ReconciliationException.objects.filter(kind="not_sent")
+        assert "refused" in found.message
+        from tests.purse import plan_builders as b
+
+        finance = b.staff("Fiona Returns", role="finance_officer")
+        with pytest.raises(DomainError):
+            services.payout_return(batch=batch, reason=" ", by=finance)
+        batch = services.payout_return(batch=batch, reason="PayPal has no such batch", by=finance)
+        assert batch.status == Status.RETURNED
         assert balance(payable) == 1200
-        assert PayoutBatch.objects.get().status == Status.RETURNED
+        assert balance("clearing") == 0
+        with pytest.raises(DomainError):
+            services.payout_return(batch=batch, reason="Again", by=finance)
+        # What it owed goes in the next day's batch, which says why.
+        [again] = services.payouts_make(on=TODAY + dt.timedelta(days=1)).batches
+        [line] = remittance_for(batch=again)
+        assert line.amount_pence == 1200
+        assert line.description == f"Payment {batch.key} returned, paid again"
+        assert_books_balance()
+
+
+def test_refused_credentials_leave_the_payment_waiting(
+    tenant_a: TenantUsers, paypal: PayPalServer
+) -> None:
+    provider = provider_paid_by(email="creds@provider.example")
+    with tenant_context(tenant_a.tenant):
+        gateway_use(tenant_a.tenant, "paypal")
+        owe(provider, 500)
+        services.payouts_make(on=TODAY)
+        paypal.fail_next("/v1/oauth2/token", 401)
+        assert services.payouts_send().deferred == 1
+        assert PayoutBatch.objects.get().status == Status.PENDING
+        paypal.fail_next("/v1/payments/payouts", 429)
+        assert services.payouts_send(now=timezone.now() + dt.timedelta(hours=1)).deferred == 1
+        assert paypal.batches == {}
 
 
 def test_an_expired_token_is_renewed_once(tenant_a: TenantUsers, paypal: PayPalServer) -> None:
@@ -222,7 +264,7 @@ def test_providers_without_details_are_not_paid_and_are_listed(
 
 
 def test_bacs_file_then_paid_when_finance_confirms_once(tenant_a: TenantUsers) -> None:
-    a = provider_paid_by(bank=("Acorn Care", "201575", "41234567"))
+    a = provider_paid_by(bank=("=HYPERLINK(1)", "201575", "41234567"))
     c = provider_paid_by(bank=("Birch Support", "309634", "87654321"))
     use_public_schema()
     with tenant_context(tenant_a.tenant):
@@ -236,7 +278,8 @@ def test_bacs_file_then_paid_when_finance_confirms_once(tenant_a: TenantUsers) -
         assert payment_file.payments == 2
         rows = [line.split(",") for line in payment_file.content.strip().split("\r\n")]
         assert rows[0] == services.PAYMENT_FILE_COLUMNS
-        assert rows[1][1:6] == ["Acorn Care", "201575", "41234567", "120.50", "12050"]
+        # A name a spreadsheet would run as a formula is kept as text.
+        assert rows[1][1:6] == ["'=HYPERLINK(1)", "201575", "41234567", "120.50", "12050"]
         assert rows[2][1:6] == ["Birch Support", "309634", "87654321", "9.99", "999"]
         assert all(len(row[0]) <= 18 for row in rows[1:])
         assert set(PayoutBatch.objects.values_list("status", flat=True)) == {Status.SENT}

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from accounts.services import user_create
@@ -211,3 +212,58 @@ def test_finance_confirms_a_payment_file_idempotently_and_resolves_exceptions(
         resolve, json.dumps({"resolution": "Again"}), content_type="application/json"
     )
     assert twice.status_code == 400
+
+
+def test_a_webhook_for_a_batch_whose_answer_was_lost_records_and_settles_it(
+    tenant_a: TenantUsers, paypal: PayPalServer
+) -> None:
+    provider = provider_paid_by(email="lost@provider.example")
+    with tenant_context(tenant_a.tenant):
+        gateway_use(tenant_a.tenant, "paypal")
+        owe(provider, 2600)
+        services.payouts_make(on=TODAY)
+        paypal.hang_next("/v1/payments/payouts", 2.5)  # PayPal pays; we time out at 1 s
+        assert services.payouts_send().deferred == 1
+        batch = PayoutBatch.objects.get()
+        assert batch.status == PayoutBatch.Status.PENDING
+    paypal.item_status(batch.key, "SUCCESS")
+    assert deliver(*paypal.webhook("PAYMENT.PAYOUTS-ITEM.SUCCEEDED", batch.key)).status_code == 200
+    with tenant_context(tenant_a.tenant):
+        batch.refresh_from_db()
+        assert batch.status == PayoutBatch.Status.PAID
+        assert batch.gateway_batch_id == paypal.by_sender_id[batch.key]
+        assert balance("paid_out") == 2600
+        # The retry later finds nothing left to send.
+        assert services.payouts_send(now=timezone.now() + dt.timedelta(hours=1)).sent == 0
+    assert paypal.posts("/v1/payments/payouts") == 1
+
+
+def test_finance_returns_a_refused_payment_through_the_api(
+    tenant_a: TenantUsers, paypal: PayPalServer
+) -> None:
+    provider = provider_paid_by(email="refused@provider.example")
+    with tenant_context(tenant_a.tenant):
+        gateway_use(tenant_a.tenant, "paypal")
+        owe(provider, 700)
+        services.payouts_make(on=TODAY)
+        paypal.fail_next("/v1/payments/payouts", 422)
+        services.payouts_send()
+        batch = PayoutBatch.objects.get()
+    finance = finance_client(tenant_a)
+    path = f"/api/purse/payouts/{batch.public_id}/return/"
+    body = json.dumps({"reason": "PayPal confirmed it has no such payment"})
+    first = finance.post(
+        path, body, content_type="application/json", headers={"Idempotency-Key": "r1"}
+    )
+    replay = finance.post(
+        path, body, content_type="application/json", headers={"Idempotency-Key": "r1"}
+    )
+    assert first.status_code == 200, first.content
+    assert first.json()["status"] == "returned"
+    assert replay.content == first.content
+    again = finance.post(
+        path, body, content_type="application/json", headers={"Idempotency-Key": "r2"}
+    )
+    assert again.status_code == 400
+    with tenant_context(tenant_a.tenant):
+        assert LedgerTransaction.objects.filter(kind="reversal").count() == 1
