@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.parse
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -38,6 +40,23 @@ class SignatureRefused(DomainError):
 
 class GatewayNotAnswering(Exception):
     """PayPal could not be asked about the signature: PayPal will send it again."""
+
+
+# PAYMENT.PAYOUTSBATCH.* and PAYMENT.PAYOUTS-ITEM.*
+PAYOUT_EVENTS = ("PAYMENT.PAYOUTSBATCH.", "PAYMENT.PAYOUTS-ITEM.")
+PAYPAL_CERT_HOSTS = frozenset(
+    {"api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"}
+)
+
+
+def _cert_url_ours(url: str) -> bool:
+    """PayPal signs with a certificate on its own API host (or on the API host we are
+    configured with, e.g. a local PayPal-protocol server)."""
+    parts = urllib.parse.urlsplit(url)
+    configured = urllib.parse.urlsplit(settings.PAYPAL_API_URL)
+    if parts.hostname in PAYPAL_CERT_HOSTS:
+        return parts.scheme == "https"
+    return (parts.scheme, parts.netloc) == (configured.scheme, configured.netloc)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -70,6 +89,11 @@ def paypal_webhook_receive(*, headers: dict[str, str], body: bytes) -> tuple[Gat
         raise SignatureRefused("The notification is not JSON") from None
     if not isinstance(event, dict) or not event.get("id"):
         raise SignatureRefused("The notification has no event id")
+    if not str(event.get("event_type", "")).startswith(PAYOUT_EVENTS):
+        raise SignatureRefused("This endpoint takes only PayPal's payout notifications")
+    # Checked here before PayPal is asked, so junk costs us no call to PayPal.
+    if not _cert_url_ours(headers.get(paypal.WEBHOOK_HEADERS["cert_url"], "")):
+        raise SignatureRefused("The notification's certificate is not PayPal's")
     try:
         verified = paypal.client().webhook_verify(headers=headers, event=event)
     except paypal.PayPalUnavailable as error:

@@ -107,6 +107,17 @@ def test_a_bad_signature_is_refused_and_nothing_is_written(
         assert not LedgerTransaction.objects.filter(kind="settlement").exists()
 
 
+def test_junk_is_refused_before_paypal_is_asked(paypal: PayPalServer, sent: PayoutBatch) -> None:
+    headers, body = paypal.webhook("PAYMENT.PAYOUTS-ITEM.SUCCEEDED", sent.key)
+    elsewhere = {**headers, "PAYPAL-CERT-URL": "https://certs.example.com/cert.pem"}
+    assert deliver(elsewhere, body).status_code == 400
+    other_kind = paypal.sign({**json.loads(body), "event_type": "CUSTOMER.DISPUTE.CREATED"})
+    assert deliver(*other_kind).status_code == 400
+    assert deliver(headers, b"[1, 2]").status_code == 400
+    assert paypal.posts("/v1/notifications/verify-webhook-signature") == 0
+    assert not GatewayEvent.objects.exists()
+
+
 def test_a_webhook_is_not_taken_on_a_councils_host(
     tenant_a: TenantUsers, paypal: PayPalServer, sent: PayoutBatch
 ) -> None:
