@@ -11,6 +11,14 @@ def format_pence(pence: int) -> str:
     return sign + text
 
 
+def pounds_decimal(pence: int) -> str:
+    """4550 -> '45.50', -900 -> '-9.00': pounds with two decimals for files and
+    gateways (exact, never through a float)."""
+    sign = "-" if pence < 0 else ""
+    whole, rest = divmod(abs(int(pence)), 100)
+    return f"{sign}{whole}.{rest:02d}"
+
+
 def parse_pounds(text: str) -> int:
     """'75', '£75.50', '1,250' -> pence. Raises ValueError for anything else, including
     fractions of a penny and negative amounts (callers turn it into a message)."""

@@ -132,10 +132,7 @@ class BatchList(_Finance, generics.ListAPIView[PayoutBatch]):
     serializer_class = BatchOut
 
     def get_queryset(self) -> Any:
-        wanted = self.request.query_params.get("status", "")
-        if wanted and wanted not in PayoutBatch.Status.values:
-            wanted = "-"  # an unknown status matches nothing rather than everything
-        return selectors.batches_listed(status=wanted).select_related("payment_file")
+        return selectors.batches_listed(status=self.request.query_params.get("status", ""))
 
 
 class BatchDetail(_Finance, generics.RetrieveAPIView[PayoutBatch]):
@@ -233,10 +230,8 @@ class ExceptionList(_Finance, generics.ListAPIView[ReconciliationException]):
     serializer_class = ExceptionOut
 
     def get_queryset(self) -> Any:
-        found = ReconciliationException.objects.select_related("batch", "run")
-        if self.request.query_params.get("open", "").lower() in ("1", "true", "yes"):
-            found = found.filter(resolved_at__isnull=True)
-        return found
+        wanted = self.request.query_params.get("open", "").lower() in ("1", "true", "yes")
+        return selectors.exceptions_listed(open_only=wanted)
 
 
 class ExceptionResolve(_Finance, generics.GenericAPIView[ReconciliationException]):

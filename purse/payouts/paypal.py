@@ -27,6 +27,8 @@ from typing import Any
 
 from django.conf import settings
 
+from core.money import pounds_decimal
+
 logger = logging.getLogger(__name__)
 
 # The headers PayPal signs a webhook with; verification sends them back to PayPal.
@@ -207,7 +209,7 @@ class PayPalClient:
             "items": [
                 {
                     "recipient_type": "EMAIL",
-                    "amount": {"value": f"{amount_pence / 100:.2f}", "currency": currency},
+                    "amount": {"value": pounds_decimal(amount_pence), "currency": currency},
                     "receiver": receiver,
                     "sender_item_id": sender_batch_id,
                     "note": note,

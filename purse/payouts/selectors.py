@@ -24,8 +24,13 @@ class RemittanceLine:
 
 
 def batches_listed(*, status: str = "") -> QuerySet[PayoutBatch]:
-    batches = PayoutBatch.objects.all()
-    return batches.filter(status=status) if status else batches
+    """Batches, newest first; with `status`, only those (an unknown one matches none)."""
+    batches = PayoutBatch.objects.select_related("payment_file")
+    if not status:
+        return batches
+    if status not in PayoutBatch.Status.values:
+        return batches.none()
+    return batches.filter(status=status)
 
 
 def remittance_for(*, batch: PayoutBatch) -> list[RemittanceLine]:
@@ -87,5 +92,6 @@ def remittance_for(*, batch: PayoutBatch) -> list[RemittanceLine]:
     return lines
 
 
-def exceptions_open() -> QuerySet[ReconciliationException]:
-    return ReconciliationException.objects.filter(resolved_at__isnull=True)
+def exceptions_listed(*, open_only: bool = False) -> QuerySet[ReconciliationException]:
+    found = ReconciliationException.objects.select_related("batch", "run")
+    return found.filter(resolved_at__isnull=True) if open_only else found

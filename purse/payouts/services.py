@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from catalogue.models import PayoutDetails, Provider
 from core.errors import DomainError
+from core.money import format_pence, pounds_decimal
 from core.services import SYSTEM, Origin, audit_record
 from core.spreadsheets import cell_text
 from epurse.db import current_schema
@@ -328,7 +329,7 @@ def payment_file_csv(batches: list[PayoutBatch]) -> str:
                 cell_text(str(payee.get("bank_account_name", ""))),
                 cell_text(str(payee.get("bank_sort_code", ""))),
                 cell_text(str(payee.get("bank_account_number", ""))),
-                f"{batch.amount_pence / 100:.2f}",
+                pounds_decimal(batch.amount_pence),
                 batch.amount_pence,
                 batch.provider_id,
                 batch.on.isoformat(),
@@ -423,7 +424,7 @@ def _apply(batch: PayoutBatch, state: GatewayState, *, by: Any = None) -> Payout
             subject=batch.key,
             batch=batch,
             message=(
-                f"The payment of £{batch.amount_pence / 100:,.2f} was not made: {state.reason} "
+                f"The payment of {format_pence(batch.amount_pence)} was not made: {state.reason} "
                 "The money is owed to the provider again and goes in the next day's batch."
             ),
         )

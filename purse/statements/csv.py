@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 
+from core.money import pounds_decimal
 from core.spreadsheets import cell_text
 
 from .selectors import Statement
@@ -52,13 +53,6 @@ COLUMNS = [
 ]
 
 
-def pounds(pence: int) -> str:
-    """4550 -> "45.50", -900 -> "-9.00": exact, no float."""
-    sign = "-" if pence < 0 else ""
-    whole, rest = divmod(abs(pence), 100)
-    return f"{sign}{whole}.{rest:02d}"
-
-
 def _row(
     day: str, kind: str, text: str, ref: str, service: str, visit: str, amounts: list[int]
 ) -> list[str]:
@@ -70,7 +64,7 @@ def _row(
         cell_text(service),
         visit,
         *(str(a) for a in amounts),
-        *(pounds(a) for a in amounts),
+        *(pounds_decimal(a) for a in amounts),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.money import format_pence, parse_pounds
+from core.money import format_pence, parse_pounds, pounds_decimal
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,13 @@ def test_parse_pounds(text, pence):
 def test_parse_pounds_refuses_what_is_not_an_amount(text):
     with pytest.raises(ValueError, match="not an amount of money"):
         parse_pounds(text)
+
+
+def test_pounds_decimal_is_exact():
+    assert (pounds_decimal(-900), pounds_decimal(5), pounds_decimal(125000)) == (
+        "-9.00",
+        "0.05",
+        "1250.00",
+    )
+    # Amounts a float would get wrong stay exact.
+    assert pounds_decimal(2**60 + 1) == f"{(2**60 + 1) // 100}.{(2**60 + 1) % 100:02d}"
