@@ -101,17 +101,27 @@ class LedgerTransaction(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices)
-    # The hold this capture or void resolves: unique, so a hold resolves at most once.
-    resolves = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resolution"
+    # The hold this capture or void resolves: unique (below), so a hold resolves at
+    # most once.
+    resolves = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resolution",
+        db_index=False,
     )
     # The transaction this one reverses: unique, so nothing is reversed twice.
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
     )
     # A business key (e.g. "topup:<budget>:<cycle start>") so a run or a retried
-    # request can never post the same money twice.
-    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    # request can never post the same money twice. Byte order ("C"), so one index
+    # serves both equality and prefix lookups ("topup:<budget>:"); NULL, not "", for
+    # none, so keyless rows stay out of that (partial, unique) index.
+    key = models.CharField(  # noqa: DJ001
+        max_length=200, null=True, blank=True, db_collation="C"
+    )
     memo = models.CharField(max_length=300, blank=True)
     # Who moved the money: the public id of a user of this council, or of a provider's
     # or the platform's user (whose accounts live in the public schema), or nobody (a
@@ -121,7 +131,17 @@ class LedgerTransaction(models.Model):
 
     class Meta:
         db_table = "ledger_transaction"
+        # Partial: most transactions have no key and resolve nothing, and an index entry
+        # for each of their NULLs would cost every write and serve nothing.
         constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(key__isnull=False), name="ledger_transaction_key_once"
+            ),
+            models.UniqueConstraint(
+                fields=["resolves"],
+                condition=Q(resolves__isnull=False),
+                name="ledger_transaction_resolves_once",
+            ),
             models.CheckConstraint(
                 condition=Q(status="pending", resolves__isnull=True)
                 | Q(status="posted")

@@ -158,57 +158,56 @@ _RUN = (
     _DUE  # noqa: S608
     + """,
 fresh AS (
-    SELECT * FROM due
+    -- Each top-up's transaction id is drawn here, so its entries, balances and audit
+    -- need no join back to the rows the INSERT returns.
+    SELECT nextval(%(sequence)s::regclass) AS txn_id, gen_random_uuid() AS public_id, due.*
+      FROM due
      WHERE NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.key = due.key)
 ),
 txn AS (
-    INSERT INTO ledger_transaction (public_id, kind, status, key, memo, created_at)
-    SELECT gen_random_uuid(), 'topup', 'posted', key,
+    -- No ON CONFLICT: runs in a council take turns (RUN_LOCK) and this run's snapshot
+    -- sees every key the last one wrote; a key written some other way fails the
+    -- batch on the unique index, and nothing in it is paid.
+    INSERT INTO ledger_transaction (id, public_id, kind, status, key, memo, created_at)
+    SELECT txn_id, public_id, 'topup', 'posted', key,
            'Top-up for ' || to_char(start, 'FMDD FMMonth YYYY') || ' to '
                || to_char(pays_to, 'FMDD FMMonth YYYY'),
            now()
       FROM fresh
-    ON CONFLICT (key) DO NOTHING
-    RETURNING id, public_id, key
-),
-moved AS (
-    SELECT txn.id AS txn_id, txn.public_id, fresh.*
-      FROM txn JOIN fresh USING (key)
 ),
 entries AS (
     INSERT INTO ledger_entry (transaction_id, account_id, side, amount_pence)
-    SELECT txn_id, %(funding)s, 'D', amount_pence FROM moved
+    SELECT txn_id, %(funding)s, 'D', amount_pence FROM fresh
     UNION ALL
-    SELECT txn_id, purse_id, 'C', amount_pence FROM moved
+    SELECT txn_id, purse_id, 'C', amount_pence FROM fresh
 ),
 purses AS (
     UPDATE ledger_account acc
        SET credits_posted = acc.credits_posted + m.total, version = acc.version + 1
-      FROM (SELECT purse_id, SUM(amount_pence) AS total FROM moved GROUP BY purse_id) m
+      FROM (SELECT purse_id, SUM(amount_pence) AS total FROM fresh GROUP BY purse_id) m
      WHERE acc.id = m.purse_id
 ),
 funding AS (
     UPDATE ledger_account
-       SET debits_posted = debits_posted + (SELECT COALESCE(SUM(amount_pence), 0) FROM moved),
+       SET debits_posted = debits_posted + (SELECT COALESCE(SUM(amount_pence), 0) FROM fresh),
            version = version + 1
-     WHERE id = %(funding)s AND EXISTS (SELECT 1 FROM moved)
+     WHERE id = %(funding)s AND EXISTS (SELECT 1 FROM fresh)
 ),
 audit AS (
-    -- One entry per batch, naming every transaction it made (and the budget and days
-    -- each pays for): a row per top-up would cost more than the top-up itself.
+    -- One entry per batch, naming every transaction it made (each one's key and memo
+    -- say the budget and the days it pays for): a row per top-up would cost more than
+    -- the top-up itself.
     INSERT INTO core_auditentry (occurred_at, actor_label, acting_for_label, action,
                                  object_type, object_id, result, user_agent, detail)
     SELECT now(), %(actor)s, '', 'ledger.topup_batch', 'purse.ledgertransaction',
            '', 'success', '',
            jsonb_build_object('status', 'posted', 'run_on', %(on)s, 'topups', count(*),
                               'amount_pence', SUM(amount_pence),
-                              'transactions', jsonb_agg(jsonb_build_array(
-                                  public_id, budget_id, start, pays_to, amount_pence)
-                                  ORDER BY txn_id))
-      FROM moved
+                              'transactions', jsonb_agg(public_id ORDER BY txn_id))
+      FROM fresh
     HAVING count(*) > 0
 )
-SELECT count(*), COALESCE(SUM(amount_pence), 0)::bigint FROM moved
+SELECT count(*), COALESCE(SUM(amount_pence), 0)::bigint FROM fresh
 """
 )
 
@@ -245,10 +244,18 @@ def _bounds() -> list[tuple[int, int]]:
     ]
 
 
+def _plain_plans(cursor: Any) -> None:
+    """No JIT compilation for these statements (this transaction only). Their row
+    estimates (a series of cycles per budget) run far above the JIT's threshold, and
+    compiling costs the best part of a second, several times what the statement does."""
+    cursor.execute("SET LOCAL jit = off")
+
+
 def topups_due(*, on: dt.date) -> list[TopupDue]:
     """What a run on `on` would pay, cycle by cycle (for finance to preview)."""
     rows: list[TopupDue] = []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _plain_plans(cursor)
         for after, upto in _bounds():
             cursor.execute(_PREVIEW, {"on": on, "after": after, "upto": upto})
             rows += [TopupDue(*row) for row in cursor.fetchall()]
@@ -264,6 +271,9 @@ def topups_run(*, on: dt.date, by: User | None = None) -> TopupRun:
     topups = total = 0
     for after, upto in _bounds():
         with transaction.atomic(), connection.cursor() as cursor:
+            _plain_plans(cursor)
+            cursor.execute("SELECT pg_get_serial_sequence('ledger_transaction', 'id')")
+            (sequence,) = cursor.fetchone()
             # One run at a time in this council (other councils' runs go on meanwhile).
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [RUN_LOCK]
@@ -274,7 +284,14 @@ def topups_run(*, on: dt.date, by: User | None = None) -> TopupRun:
             cursor.execute(_LOCK_PURSES, {"after": after, "upto": upto})
             cursor.execute(
                 _RUN,
-                {"on": on, "after": after, "upto": upto, "funding": funding.pk, "actor": actor},
+                {
+                    "on": on,
+                    "after": after,
+                    "upto": upto,
+                    "funding": funding.pk,
+                    "actor": actor,
+                    "sequence": sequence,
+                },
             )
             count, amount = cursor.fetchone()
             topups += count

@@ -182,7 +182,7 @@ def test_a_new_councils_accounts_keep_room_for_balance_updates(council):
             "SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
             [f'"{council.slug}".ledger_account'],
         )
-        assert cursor.fetchone()[0] == ["fillfactor=70"]
+        assert cursor.fetchone()[0] == ["fillfactor=45"]
 
 
 def test_a_key_moves_money_once(purse, funding):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from core.models import AuditEntry
 from purse.ledger.models import Account, LedgerTransaction
@@ -75,7 +76,7 @@ def test_cycles_in_advance_are_paid_once_each_and_missed_runs_catch_up(council):
     # One audit entry per batch of budgets, naming each transaction it made.
     audits = AuditEntry.objects.filter(action="ledger.topup_batch").order_by("pk")
     assert [a.detail["topups"] for a in audits] == [1, 2]
-    named = [row[0] for a in audits for row in a.detail["transactions"]]
+    named = [public_id for a in audits for public_id in a.detail["transactions"]]
     assert sorted(named) == sorted(
         str(t.public_id) for t in LedgerTransaction.objects.filter(kind="topup")
     )
@@ -151,3 +152,29 @@ def test_a_replacement_budget_starts_paying_after_the_days_already_paid(council)
     assert _purse(old).available_pence == 80000
     assert _paid(old) == [("2026-01-05", 40000)]
     assert _paid(new) == [("2026-02-02", 40000)]
+
+
+def _account_updates() -> tuple[int, int]:
+    """Updates of ledger_account in this database transaction so far: all, and those
+    that stayed on their page (HOT: no index touched)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+            " WHERE relid = 'ledger_account'::regclass"
+        )
+        return cursor.fetchone()
+
+
+def test_a_run_moves_every_purse_on_a_page_without_leaving_it(council):
+    # Given 60 purses side by side (at the old fillfactor, 70, a page held about 37
+    # of them and room for only about 16 new versions).
+    budgets = [_budget(weekly=1000) for _ in range(60)]
+    before = _account_updates()
+
+    # When one run tops them all up in one database transaction,
+    assert topups_run(on=START).topups == 60
+
+    # then each balance update (60 purses and the funding account) stayed on its page.
+    updated, hot = (after - was for after, was in zip(_account_updates(), before, strict=True))
+    assert (updated, hot) == (61, 61)
+    assert {_purse(b).available_pence for b in budgets} == {4000}
