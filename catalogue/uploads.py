@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from dataclasses import dataclass
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -28,8 +29,16 @@ def _megabytes(size: int) -> str:
     return f"{size / 1000:g} KB" if size >= 1000 else f"{size} bytes"
 
 
-def image_store(*, content: bytes, name: str, field: str = "image") -> Upload:
-    """Store a JPEG, PNG or WebP picture of at most IMAGE_MAX_BYTES."""
+@dataclass(frozen=True)
+class CheckedImage:
+    content_type: str
+    width: int
+    height: int
+
+
+def image_check(*, content: bytes, field: str = "image") -> CheckedImage:
+    """A JPEG, PNG or WebP picture of at most IMAGE_MAX_BYTES, read from its bytes;
+    ValidationFailed on `field`, in words, otherwise."""
     limit = settings.IMAGE_MAX_BYTES
     if not content:
         raise _fail(field, "The selected file is empty")
@@ -55,7 +64,13 @@ def image_store(*, content: bytes, name: str, field: str = "image") -> Upload:
         raise _fail(field, "The selected file must be a JPG, PNG or WebP picture") from exc
     if kind not in IMAGE_TYPES:
         raise _fail(field, "The selected file must be a JPG, PNG or WebP picture")
-    return _store(content, name, IMAGE_TYPES[kind], width=width, height=height)
+    return CheckedImage(content_type=IMAGE_TYPES[kind], width=width, height=height)
+
+
+def image_store(*, content: bytes, name: str, field: str = "image") -> Upload:
+    """Store a JPEG, PNG or WebP picture of at most IMAGE_MAX_BYTES."""
+    checked = image_check(content=content, field=field)
+    return _store(content, name, checked.content_type, width=checked.width, height=checked.height)
 
 
 def document_store(*, content: bytes, name: str, field: str = "document") -> Upload:

@@ -1,8 +1,10 @@
 """Demo people for `make run`, in each demo tenant: the demo budget holder (who signs in
 as person@<slug>.example), represented by the demo carer, and two people without a
-login. Nobody is assessed yet: assessing a demo person is what a care manager tries
-first. Everything goes through the real services; safe to re-run (a person or a
-representation that exists is kept as it is)."""
+login. The budget holder is assessed and has an approved plan, an active budget and a
+purse topped up for this cycle, so ordering can be tried at once; the other two are
+not assessed yet: assessing them is what a care manager tries first. Everything goes
+through the real services; safe to re-run (a person, representation or budget that
+exists is kept as it is)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,23 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import User
+from tenants.rules.models import Management, RulesVersion
 
-from .models import Person, Representative, SupportWorkerAssignment
+from .models import Budget, Person, Representative, SupportWorkerAssignment
+from .services.assessments import (
+    assessment_answer,
+    assessment_complete,
+    assessment_record_eligibility,
+    assessment_start,
+)
+from .services.funding import topups_run
 from .services.people import (
     SUPPORT_WORKER_ROLE,
     person_create,
     representative_add,
     support_worker_assign,
 )
+from .services.plans import plan_approve, plan_create
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ def purse_demo_seed(*, slug: str, by: User) -> list[Person]:
         people.append(person)
         if spec.signs_in and carer is not None:
             _representative_ensure(person, carer, by=by)
+        if spec.signs_in:
+            _budget_ensure(person, by=by)
     # The first person without a login is on the support worker's caseload.
     unlinked = [person for person in people if person.user_id is None]
     if (
@@ -145,3 +158,50 @@ def _representative_ensure(person: Person, carer: User, *, by: User) -> None:
         starts_on=timezone.localdate(),
         by=by,
     )
+
+
+def _budget_ensure(person: Person, *, by: User) -> None:
+    """Assessed (the questionnaire's second answers), planned at the indicative amount
+    for home care from today, approved, and this cycle's top-up paid."""
+    if Budget.objects.filter(person=person).exists():
+        return
+    assessment = assessment_start(person=person, by=by)
+    for domain in assessment.rules_version.domains.prefetch_related("questions__answers"):
+        for question in domain.questions.all():
+            answers = list(question.answers.all())
+            assessment_answer(
+                assessment=assessment,
+                question=question,
+                answer=answers[min(1, len(answers) - 1)],
+                by=by,
+            )
+    assessment_record_eligibility(
+        assessment=assessment,
+        outcomes_not_achieved=["nutrition", "hygiene", "dressing"],
+        needs_from_condition=True,
+        wellbeing_impact_significant=True,
+        notes="Lives alone; her son helps at weekends.",
+        by=by,
+    )
+    assessment = assessment_complete(assessment=assessment, by=by)
+    weekly = assessment.indicative_weekly_pence or 0
+    version = assessment.rules_version
+    simple = version.contribution_method == RulesVersion.Contribution.SIMPLE_ASSESSMENT
+    management = next(
+        m
+        for m in (Management.COUNCIL_MANAGED, Management.NOTIONAL)
+        if m in version.allowed_management
+    )
+    plan = plan_create(
+        assessment=assessment,
+        outcomes="Keep living at home, with help each morning, and get out to see friends",
+        management=management,
+        lines=[("home-care", "Help each morning", weekly)],
+        weekly_budget_pence=weekly,
+        weekly_income_pence=0 if simple else None,
+        person_contribution_weekly_pence=None if simple else 0,
+        starts_on=timezone.localdate(),
+        by=by,
+    )
+    plan_approve(plan=plan, by=by)
+    topups_run(on=timezone.localdate())

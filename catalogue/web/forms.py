@@ -13,10 +13,17 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 
 from core.errors import DomainError
 from core.money import format_pence, parse_pounds
+from core.web.forms import (
+    date_from_parts,
+    date_part_field,
+    errors_apply,
+    read_upload,
+    text_field,
+    whole_number_field,
+)
 
 from ..models import Location, PriceOption, Provider, Service, TaxonomyTerm, VettingDocument
 from ..services.listings import MAX_PRICES, MAX_SCHEDULES, PriceInput, ScheduleInput
@@ -35,51 +42,6 @@ PRICE_ROWS = 3  # rows offered for a new service; a service's form has one empty
 # The most a service can be given, on this form and through the API (ServiceInput).
 
 
-def errors_apply(
-    form: forms.Form, exc: DomainError, *, fields: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's errors on the form: each of its field errors on the matching
-    field (renamed through `fields`), anything else at the top of the error summary."""
-    fields = fields or {}
-    placed = False
-    for name, messages in exc.field_errors.items():
-        target = fields.get(name, name)
-        for message in messages:
-            form.add_error(target if target in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.detail)
-
-
-def _text(
-    label: str, *, required: bool = False, max_length: int = 200, required_message: str = ""
-) -> forms.CharField:
-    messages = {"max_length": f"Use {max_length} characters or fewer"}
-    if required_message:
-        messages["required"] = required_message
-    return forms.CharField(
-        label=label, required=required, max_length=max_length, error_messages=messages
-    )
-
-
-def _whole_number(
-    label: str, *, what: str, example: int, low: int, high: int, required: bool = True
-) -> forms.IntegerField:
-    between = f"{what[0].upper()}{what[1:]} must be between {low} and {high:,}"
-    return forms.IntegerField(
-        label=label,
-        required=required,
-        min_value=low,
-        max_value=high,
-        error_messages={
-            "required": f"Enter {what}",
-            "invalid": f"Enter {what} as a whole number, like {example}",
-            "min_value": between,
-            "max_value": between,
-        },
-    )
-
-
 def _numbered(source: Mapping[str, Any], name: Callable[[int], str]) -> int:
     """How many numbered fields name(1), name(2)… `source` has in a row."""
     n = 0
@@ -88,28 +50,19 @@ def _numbered(source: Mapping[str, Any], name: Callable[[int], str]) -> int:
     return n
 
 
-def read_upload(upload: UploadedFile | None, *, limit: int) -> bytes:
-    """At most limit + 1 bytes: enough for the service to say the file is too big,
-    never a whole huge file held in memory."""
-    if upload is None:
-        return b""
-    upload.seek(0)
-    return bytes(upload.read(limit + 1))
-
-
 # --- Registering ------------------------------------------------------------------------
 
 
 class RegisterForm(forms.Form):
-    legal_name = _text(
+    legal_name = text_field(
         "Legal name of the organisation",
         required=True,
         required_message="Enter the organisation's legal name",
     )
-    trading_name = _text("Trading name (optional)")
-    companies_house_number = _text("Companies House number (optional)", max_length=20)
-    charity_number = _text("Charity number (optional)", max_length=20)
-    cqc_provider_id = _text("CQC provider ID (optional)", max_length=20)
+    trading_name = text_field("Trading name (optional)")
+    companies_house_number = text_field("Companies House number (optional)", max_length=20)
+    charity_number = text_field("Charity number (optional)", max_length=20)
+    cqc_provider_id = text_field("CQC provider ID (optional)", max_length=20)
     email = forms.EmailField(
         label="Organisation's email address",
         max_length=254,
@@ -118,9 +71,11 @@ class RegisterForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
-    phone = _text("Organisation's phone number (optional)", max_length=30)
-    website = _text("Website (optional)", max_length=200)
-    owner_name = _text("Your full name", required=True, required_message="Enter your full name")
+    phone = text_field("Organisation's phone number (optional)", max_length=30)
+    website = text_field("Website (optional)", max_length=200)
+    owner_name = text_field(
+        "Your full name", required=True, required_message="Enter your full name"
+    )
     owner_email = forms.EmailField(
         label="Your email address",
         max_length=254,
@@ -156,53 +111,6 @@ class RegisterForm(forms.Form):
 # --- Vetting documents ------------------------------------------------------------------
 
 
-DATE_PARTS = ("day", "month", "year")
-
-
-def _date_part(label: str) -> forms.CharField:
-    # No max_length: date_from_parts says what is wrong in GOV.UK's words.
-    return forms.CharField(label=label, required=False)
-
-
-def date_from_parts(form: forms.Form, name: str, what: str) -> dt.date | None:
-    """Read a GOV.UK date input (<name>_day, _month, _year) into a date, or None when
-    it is left empty. GOV.UK's messages go on the part that is wrong, so the error
-    summary links to it."""
-    raw = {part: (form.cleaned_data.get(f"{name}_{part}") or "").strip() for part in DATE_PARTS}
-    if not any(raw.values()):
-        return None
-    missing = [part for part in DATE_PARTS if not raw[part]]
-    if missing:
-        form.add_error(f"{name}_{missing[0]}", f"{what} must include a {' and '.join(missing)}")
-        return None
-    # ASCII digits only ("²".isdigit() is true), and no more of them than the part can
-    # have: dt.date() overflows on a long day, int() refuses thousands of digits.
-    wrong = [
-        part
-        for part in ("day", "month")
-        if not (raw[part].isascii() and raw[part].isdigit()) or len(raw[part]) > 2
-    ]
-    if not (raw["year"].isascii() and raw["year"].isdigit()):
-        wrong.append("year")
-    if wrong:
-        form.add_error(f"{name}_{wrong[0]}", f"{what} must be a real date")
-        return None
-    if len(raw["year"]) != 4:
-        form.add_error(f"{name}_year", f"{what} must include a year of 4 digits, like 2027")
-        return None
-    if int(raw["year"]) < dt.MINYEAR:
-        form.add_error(f"{name}_year", f"{what} must be a real date")
-        return None
-    if not 1 <= int(raw["month"]) <= 12:
-        form.add_error(f"{name}_month", f"{what} must be a real date")
-        return None
-    try:
-        return dt.date(int(raw["year"]), int(raw["month"]), int(raw["day"]))
-    except (ValueError, OverflowError):
-        form.add_error(f"{name}_day", f"{what} must be a real date")
-        return None
-
-
 class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label="Which document is this?",
@@ -216,9 +124,9 @@ class DocumentUploadForm(forms.Form):
         label="Upload the document",
         required=False,
     )
-    expires_on_day = _date_part("Day")
-    expires_on_month = _date_part("Month")
-    expires_on_year = _date_part("Year")
+    expires_on_day = date_part_field("Day")
+    expires_on_month = date_part_field("Month")
+    expires_on_year = date_part_field("Year")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -293,23 +201,23 @@ class StatusChangeForm(forms.Form):
 
 
 class LocationForm(forms.Form):
-    name = _text(
+    name = text_field(
         "Name of this place",
         required=True,
         required_message="Enter a name for this place, like 'Head office'",
     )
-    address_1 = _text(
+    address_1 = text_field(
         "Address line 1", required=True, required_message="Enter the first line of the address"
     )
-    address_2 = _text("Address line 2 (optional)")
-    city = _text(
+    address_2 = text_field("Address line 2 (optional)")
+    city = text_field(
         "Town or city", required=True, max_length=100, required_message="Enter the town or city"
     )
     # Long enough for any mistake: the service says what a postcode looks like.
-    postcode = _text(
+    postcode = text_field(
         "Postcode", required=True, max_length=40, required_message="Enter the postcode"
     )
-    cqc_location_id = _text("CQC location ID (optional)", max_length=20)
+    cqc_location_id = text_field("CQC location ID (optional)", max_length=20)
     area_kind = forms.ChoiceField(
         label="Which area do you cover from here?",
         choices=Location.AreaKind.choices,
@@ -388,7 +296,7 @@ def parse_time(text: str) -> dt.time:
     return dt.time(hour, minute)  # ValueError beyond 23:59
 
 
-def _time_text(value: dt.time) -> str:
+def _timetext_field(value: dt.time) -> str:
     return f"{value:%H:%M}"
 
 
@@ -408,10 +316,10 @@ class DayRow:
 
 
 class ServiceForm(forms.Form):
-    name = _text(
+    name = text_field(
         "Name of the service", required=True, required_message="Enter the name of the service"
     )
-    summary = _text(
+    summary = text_field(
         "Summary",
         required=True,
         max_length=300,
@@ -445,10 +353,10 @@ class ServiceForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose one of your own places"},
     )
-    minimum_booking = _whole_number(
+    minimum_booking = whole_number_field(
         "Smallest booking you take", what="the smallest booking", example=1, low=1, high=32767
     )
-    cancellation_notice_hours = _whole_number(
+    cancellation_notice_hours = whole_number_field(
         "Notice needed to cancel, in hours",
         what="the notice needed to cancel",
         example=24,
@@ -466,7 +374,7 @@ class ServiceForm(forms.Form):
         choices=list(ACCESSIBILITY_FEATURES.items()),
         error_messages={"invalid_choice": "Choose accessibility features from the list"},
     )
-    minimum_age = _whole_number(
+    minimum_age = whole_number_field(
         "Youngest age (optional)",
         what="the youngest age",
         required=False,
@@ -474,7 +382,7 @@ class ServiceForm(forms.Form):
         low=0,
         high=150,
     )
-    maximum_age = _whole_number(
+    maximum_age = whole_number_field(
         "Oldest age (optional)",
         what="the oldest age",
         required=False,
@@ -482,7 +390,7 @@ class ServiceForm(forms.Form):
         low=0,
         high=150,
     )
-    url = _text("Web page about the service (optional)", max_length=200)
+    url = text_field("Web page about the service (optional)", max_length=200)
     email = forms.EmailField(
         label="Email address for the service (optional)",
         required=False,
@@ -491,7 +399,7 @@ class ServiceForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com"
         },
     )
-    phone = _text("Phone number for the service (optional)", max_length=30)
+    phone = text_field("Phone number for the service (optional)", max_length=30)
 
     def __init__(
         self,
@@ -528,7 +436,7 @@ class ServiceForm(forms.Form):
             opens = functools.partial(_span, key, "opens")
             self.spans[key] = max(1, _numbered(source, opens))
         for n in range(1, self.price_rows + 1):
-            self.fields[f"price_{n}_amount"] = _text(
+            self.fields[f"price_{n}_amount"] = text_field(
                 f"Price {n}", max_length=20, required_message="Enter a price"
             )
             self.fields[f"price_{n}_unit"] = forms.ChoiceField(
@@ -537,13 +445,13 @@ class ServiceForm(forms.Form):
                 choices=[("", "Choose"), *PriceOption.Unit.choices],
                 error_messages={"invalid_choice": "Choose what the price is for"},
             )
-            self.fields[f"price_{n}_label"] = _text(
+            self.fields[f"price_{n}_label"] = text_field(
                 f"Description of price {n} (optional)", max_length=100
             )
         for _, key, _label in DAYS:
             for n in range(1, self.spans[key] + 1):
-                self.fields[_span(key, "opens", n)] = _text("Opens", max_length=10)
-                self.fields[_span(key, "closes", n)] = _text("Closes", max_length=10)
+                self.fields[_span(key, "opens", n)] = text_field("Opens", max_length=10)
+                self.fields[_span(key, "closes", n)] = text_field("Closes", max_length=10)
         # The error summary lists errors in the order of the fields on the page.
         self.order_fields(
             [
@@ -598,8 +506,8 @@ class ServiceForm(forms.Form):
         for slot in service.schedules.order_by("weekday", "opens_at", "closes_at"):
             key = DAYS[slot.weekday - 1][1]
             spans[key] = n = spans.get(key, 0) + 1
-            initial[_span(key, "opens", n)] = _time_text(slot.opens_at)
-            initial[_span(key, "closes", n)] = _time_text(slot.closes_at)
+            initial[_span(key, "opens", n)] = _timetext_field(slot.opens_at)
+            initial[_span(key, "closes", n)] = _timetext_field(slot.closes_at)
         return initial
 
     def price_row_fields(self) -> list[tuple[int, forms.BoundField, forms.BoundField, Any]]:

@@ -26,7 +26,8 @@ from accounts.middleware import session_start
 from accounts.models import User
 from accounts.permissions import PROVIDERS_VET, user_has_permission
 from core.errors import DomainError
-from core.services import Origin, audit_record
+from core.services import Origin
+from core.web.access import access_denied
 
 from ..council.selectors import provider_council_decisions
 from ..cqc import OGL_ATTRIBUTION, OGL_URL
@@ -72,16 +73,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _deny(request: HttpRequest, reason: str) -> PermissionDenied:
-    """Record a refusal in the audit log (who, what, from where); returns the
-    exception to raise."""
-    audit_record(
-        action="web.access_denied",
-        result="denied",
-        actor=request.user,
-        origin=Origin.of(request),
-        detail={"method": request.method, "path": request.path, "reason": reason},
-    )
-    return PermissionDenied(reason)
+    return access_denied(request, reason)
 
 
 def portal(view: PortalView[P]) -> PageView[P]:

@@ -126,20 +126,19 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         # DRF has checked permissions before `post` runs: the caller is signed in.
         user_id = request.user.public_id  # type: ignore[union-attr]
         with transaction.atomic():
-            try:
-                record = _claim(user_id=user_id, key=key, fingerprint=fingerprint)
-            except OperationalError as error:
-                if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
-                    raise KeyInUse(
-                        f"A request with this {HEADER} is still being processed. Wait a "
-                        "moment, then send it again to get its answer."
-                    ) from None
-                raise
-            if record.fingerprint != fingerprint:
-                raise KeyReused(
+            record = _claimed(
+                user_id=user_id,
+                key=key,
+                fingerprint=fingerprint,
+                in_use=(
+                    f"A request with this {HEADER} is still being processed. Wait a "
+                    "moment, then send it again to get its answer."
+                ),
+                reused=(
                     f"This {HEADER} was already used for a different request. Use a new "
                     "key for a new request; to retry, send exactly the same request."
-                )
+                ),
+            )
             if record.status == IdempotencyKey.Status.DONE:
                 replay = Response(
                     json.loads(record.response_body or "null"), status=record.response_status
@@ -157,6 +156,44 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             return response
 
     return wrapper
+
+
+def _claimed(
+    *, user_id: Any, key: str, fingerprint: str, in_use: str, reused: str
+) -> IdempotencyKey:
+    """_claim, with its refusals in the caller's words (inside its transaction)."""
+    try:
+        record = _claim(user_id=user_id, key=key, fingerprint=fingerprint)
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            raise KeyInUse(in_use) from None
+        raise
+    if record.fingerprint != fingerprint:
+        raise KeyReused(reused)
+    return record
+
+
+def idempotent_once(*, user_id: Any, key: str, fingerprint: str, run: Callable[[], str]) -> str:
+    """For pages: run `run` once for this user and key, and keep what it returns (say,
+    the public id of the order it placed) with it, in the same database transaction.
+    A second submission of the same form (a double click, a browser retry) returns the
+    first one's answer without running again."""
+    with transaction.atomic():
+        record = _claimed(
+            user_id=user_id,
+            key=key,
+            fingerprint=fingerprint,
+            in_use="This is still being done. Wait a moment, then try again to see the answer.",
+            reused="This form was already used for something else. Start again.",
+        )
+        if record.status == IdempotencyKey.Status.DONE:
+            return record.response_body or ""
+        answer = run()
+        record.status = IdempotencyKey.Status.DONE
+        record.response_status = 200
+        record.response_body = answer
+        record.save(update_fields=["status", "response_status", "response_body"])
+        return answer
 
 
 def idempotency_keys_purge(*, now: Any = None) -> int:

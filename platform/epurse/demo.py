@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.services import user_create
 from catalogue.demo import catalogue_demo_seed
 from purse.demo import purse_demo_seed
+from tenants.branding.demo import branding_demo_seed
 from tenants.models import Tenant
 from tenants.selectors import tenant_base_url
 from tenants.services import public_tenant_ensure, tenant_create
@@ -32,6 +33,7 @@ DEMO_USERS = [
     ("finance", "Tom Okafor", "finance_officer"),
     ("person", "Margaret Wilson", "budget_holder"),
     ("carer", "David Wilson", "representative"),
+    ("worker", "Sam Carter", "support_worker"),
 ]
 DEMO_OPERATOR = ("operator@platform.example", "Jo Bennett", "platform_operator")
 
@@ -64,6 +66,7 @@ def demo_seed(*, password: str) -> list[DemoSite]:
                 for mailbox, full_name, role in DEMO_USERS
             ]
             purse_demo_seed(slug=slug, by=users[1])  # recorded by the care manager
+            branding_demo_seed(slug=slug, organisation=name, by=users[0])
         sites.append(
             DemoSite(
                 name=name,

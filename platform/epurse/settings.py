@@ -61,6 +61,7 @@ TENANT_APPS = [
     "accounts",
     "catalogue.council",
     "tenants.rules",
+    "tenants.branding",
     "purse",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

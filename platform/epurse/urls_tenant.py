@@ -3,7 +3,10 @@
 from django.urls import include, path
 
 urlpatterns = [
+    # The portal's home page is the council site's home; core's is the fallback.
+    path("", include("purse.portal.urls")),
     path("", include("core.web.urls")),
+    path("", include("tenants.branding.urls")),
     path("account/", include("accounts.web.urls")),
     path("purse/", include("purse.statements.urls")),
     # Before api/: the Open Referral feed is open and has its own error format.

@@ -5,6 +5,7 @@ only through purse.ledger.services."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,10 +18,12 @@ from accounts.permissions import PLANS_MANAGE, user_has_permission
 from catalogue.council.models import ServiceApproval
 from catalogue.models import PriceOption, Service
 from catalogue.selectors import services_visible
+from core.dates import format_date, format_time
 from core.errors import DomainError, ValidationFailed
 from core.money import format_pence
 from core.services import SYSTEM, Origin, audit_record
 
+from ..ledger.models import Account
 from ..ledger.services import (
     NotEnoughMoney,
     hold_capture,
@@ -112,7 +115,7 @@ def _visit_hold(*, order: Order, visit: Visit, actor: Any, origin: Origin) -> bo
             purse=purse_open(person=order.person),
             payable=payable_open(provider_id=order.provider_id),
             amount_pence=visit.amount_pence,
-            memo=f"{order.reference}, {visit.on:%-d %B %Y}",
+            memo=f"{order.reference}, {format_date(visit.on)}",
             actor=actor,
             origin=origin,
         )
@@ -128,7 +131,7 @@ def _visit_hold(*, order: Order, visit: Visit, actor: Any, origin: Origin) -> bo
 def _warning(order: Order, unfunded: list[Visit]) -> str:
     if not unfunded:
         return ""
-    days = ", ".join(f"{v.on:%-d %B}" for v in unfunded)
+    days = ", ".join(f"{format_date(v.on, year=False)}" for v in unfunded)
     short = sum(v.amount_pence for v in unfunded)
     return (
         f"Your purse does not yet cover the visits on {days}: {format_pence(short)} more is "
@@ -136,7 +139,35 @@ def _warning(order: Order, unfunded: list[Visit]) -> str:
     )
 
 
-def order_place(
+@dataclass(frozen=True)
+class Quote:
+    """What an order would be, checked as checkout checks it, before anything is held."""
+
+    basis: str
+    service: Service
+    price: PriceOption
+    unit_price_pence: int
+    units_centi: int
+    cost_pence: int  # of each visit
+    days: list[dt.date]  # the visits held now (a weekly order: four weeks ahead)
+    available_pence: int  # in the purse now
+
+    @property
+    def affordable_days(self) -> list[dt.date]:
+        """The visits the money covers now, in order (the first must be)."""
+        count = min(len(self.days), self.available_pence // self.cost_pence)
+        return self.days[:count]
+
+    @property
+    def held_pence(self) -> int:
+        return self.cost_pence * len(self.affordable_days)
+
+    @property
+    def left_pence(self) -> int:
+        return self.available_pence - self.held_pence
+
+
+def order_quote(
     *,
     person: Person,
     service_id: Any,
@@ -146,11 +177,10 @@ def order_place(
     at: dt.time,
     frequency: str,
     by: Any,
-    origin: Origin = SYSTEM,
-) -> Order:
-    """Check out: the person (or someone who may order for them) orders a service.
-    The first visit's cost must be available; a weekly order also holds its visits for
-    the next four weeks, as far as the money goes, and warns about the rest."""
+) -> Quote:
+    """Check an order as checkout would (who may order, the date, time and amount, the
+    council's approval, the spending rules, the money for the first visit) and say
+    what it would cost and leave, without holding anything."""
     basis = acting_basis(user=by, person=person, scope=Representative.Scope.ORDER)
     if basis is None:
         raise PersonNotFound()
@@ -199,6 +229,52 @@ def order_place(
         horizon = today + dt.timedelta(days=HORIZON_DAYS)
         while days[-1] + dt.timedelta(weeks=1) <= horizon:
             days.append(days[-1] + dt.timedelta(weeks=1))
+    purse = Account.objects.filter(person=person).first()
+    available = purse.available_pence if purse is not None else 0
+    if cost > available:
+        raise NotEnoughMoney(
+            f"There is not enough money in the purse: {format_pence(available)} is available "
+            f"and this needs {format_pence(cost)}."
+        )
+    return Quote(
+        basis=basis,
+        service=service,
+        price=price,
+        unit_price_pence=unit_price,
+        units_centi=units_centi,
+        cost_pence=cost,
+        days=days,
+        available_pence=available,
+    )
+
+
+def order_place(
+    *,
+    person: Person,
+    service_id: Any,
+    price_option_id: Any,
+    units: Any,
+    starts_on: dt.date,
+    at: dt.time,
+    frequency: str,
+    by: Any,
+    origin: Origin = SYSTEM,
+) -> Order:
+    """Check out: the person (or someone who may order for them) orders a service.
+    The first visit's cost must be available; a weekly order also holds its visits for
+    the next four weeks, as far as the money goes, and warns about the rest."""
+    quote = order_quote(
+        person=person,
+        service_id=service_id,
+        price_option_id=price_option_id,
+        units=units,
+        starts_on=starts_on,
+        at=at,
+        frequency=frequency,
+        by=by,
+    )
+    service, price, days, cost = quote.service, quote.price, quote.days, quote.cost_pence
+    basis, unit_price, units_centi = quote.basis, quote.unit_price_pence, quote.units_centi
 
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -224,7 +300,7 @@ def order_place(
             purse=purse_open(person=person),
             payable=payable_open(provider_id=service.provider_id),
             amount_pence=cost,
-            memo=f"{order.reference}, {starts_on:%-d %B %Y}",
+            memo=f"{order.reference}, {format_date(starts_on)}",
             actor=by,
             origin=origin,
         )
@@ -510,7 +586,8 @@ def visit_cancel(*, visit: Visit, by: Any, origin: Origin = SYSTEM) -> Visit:
         starts = _starts_at(visit.on, order.at)
         if starts - timezone.now() < dt.timedelta(hours=notice):
             raise DomainError(
-                f"This visit starts at {starts:%-I:%M%p on %-d %B}; {order.service.name} needs "
+                f"This visit starts at {format_time(starts)} on {format_date(starts, year=False)}; "
+                f"{order.service.name} needs "
                 f"{notice} hours' notice to cancel. Please call the provider."
             )
         if visit.hold is not None:

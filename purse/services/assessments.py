@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import format_date
 from core.errors import DomainError, ValidationFailed
 from core.services import SYSTEM, Origin, audit_record
 from tenants.rules.models import Adjustment, Answer, Question
@@ -36,7 +37,7 @@ def _draft(assessment: Assessment) -> Assessment:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status == Assessment.Status.COMPLETED:
         completed = timezone.localtime(assessment.completed_at) if assessment.completed_at else None
-        when = f" on {completed:%-d %B %Y}" if completed else ""
+        when = f" on {format_date(completed)}" if completed else ""
         raise AssessmentCompleted(
             f"This assessment was completed{when} and cannot be changed. "
             "Start a new assessment to record what has changed."

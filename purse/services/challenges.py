@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import format_date
 from core.errors import DomainError, ValidationFailed
 from core.services import audit_record
 from purse.models import (
@@ -98,7 +99,8 @@ def challenge_decide(*, challenge: Challenge, upheld: bool, decision: str, by: A
     with transaction.atomic():
         locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
         if locked.status != Challenge.Status.OPEN:
-            raise DomainError(f"This request was already decided on {locked.decided_on:%-d %B %Y}.")
+            decided = format_date(locked.decided_on) if locked.decided_on else "an earlier day"
+            raise DomainError(f"This request was already decided on {decided}.")
         locked.status = Challenge.Status.UPHELD if upheld else Challenge.Status.NOT_UPHELD
         locked.decision = decision.strip()
         locked.decided_by = by
@@ -134,6 +136,9 @@ def _review_after_upheld(challenge: Challenge, *, by: Any) -> Review | None:
         return None
     return review_trigger(
         plan=plan,
-        reason=f"Reconsideration upheld on {challenge.decided_on:%-d %B %Y}: {challenge.decision}",
+        reason=(
+            f"Reconsideration upheld on {format_date(challenge.decided_on or timezone.localdate())}"
+            f": {challenge.decision}"
+        ),
         by=by,
     )

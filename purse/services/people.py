@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalogue.postcodes import postcode_normalise
+from core.dates import format_date
 from core.errors import DomainError, ValidationFailed
 from core.services import SYSTEM, Origin, audit_record
 
@@ -417,11 +418,11 @@ def _period_end(
     here, and never end before they start."""
     if ends_on < period.starts_on:
         raise ValidationFailed(
-            f"The end date must be on or after the start date, {period.starts_on:%-d %B %Y}",
+            f"The end date must be on or after the start date, {format_date(period.starts_on)}",
             field_errors={"ends_on": ["Must be on or after the start date"]},
         )
     if period.ends_on is not None and period.ends_on <= ends_on:
-        raise DomainError(f"This {what} already ends on {period.ends_on:%-d %B %Y}")
+        raise DomainError(f"This {what} already ends on {format_date(period.ends_on)}")
     period.ends_on = ends_on
     period.save(update_fields=["ends_on"])
     return period

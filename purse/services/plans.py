@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import PLANS_MANAGE, user_has_permission
+from core.dates import format_date
 from core.errors import DomainError, ValidationFailed
 from core.money import format_pence
 from core.services import audit_record
@@ -518,7 +519,7 @@ def _reviews_schedule(*, plan: SupportPlan, by: Any) -> list[Review]:
         Review(
             kind=Review.Kind.FIRST,
             due_on=window.due,
-            reason=f"Light-touch review, from {window.earliest:%-d %B %Y}",
+            reason=f"Light-touch review, from {format_date(window.earliest)}",
         )
     ]
     # A mix usually includes a direct payment, so it is reviewed as one too.

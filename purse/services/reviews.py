@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import PLANS_MANAGE
+from core.dates import format_date
 from core.errors import DomainError, ValidationFailed
 from core.services import audit_record
 from purse.models import Review, SupportPlan
@@ -72,13 +73,13 @@ def review_complete(
                 field_errors={
                     "completed_on": [
                         "A review cannot be done before the plan started, on "
-                        f"{locked.plan.starts_on:%-d %B %Y}"
+                        f"{format_date(locked.plan.starts_on)}"
                     ]
                 },
             )
         if locked.completed_on is not None:
             raise DomainError(
-                f"This review was already recorded on {locked.completed_on:%-d %B %Y}."
+                f"This review was already recorded on {format_date(locked.completed_on)}."
             )
         if locked.plan.status != SupportPlan.Status.APPROVED:
             raise DomainError(
@@ -179,9 +180,9 @@ def _reminder_send(review: Review, today: dt.date, recipients: list[str]) -> Non
     kind = review.get_kind_display()
     kind = kind[0].lower() + kind[1:]
     when = (
-        f"was due on {review.due_on:%-d %B %Y}"
+        f"was due on {format_date(review.due_on)}"
         if review.due_on < today
-        else f"is due on {review.due_on:%-d %B %Y}"
+        else f"is due on {format_date(review.due_on)}"
     )
     # No name in an email: it goes to every care manager, and email is not a safe place
     # for a person's details. The reference finds the review in the list when signed in.

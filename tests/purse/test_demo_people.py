@@ -1,5 +1,6 @@
 """Demo people: each demo tenant holds its signed-in budget holder (represented by the
-demo carer) and two people without a login, none assessed; re-runs add nothing."""
+demo carer, with an active budget and a funded purse) and two people without a login,
+not assessed, one of them on the demo support worker's caseload; re-runs add nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from django_tenants.utils import schema_context
 from catalogue.models import Postcode
 from core.models import AuditEntry
 from epurse.demo import DEMO_TENANTS, demo_seed
-from purse.models import Assessment, Person, Representative, SupportPlan, SupportWorkerAssignment
+from purse.ledger.models import Account
+from purse.models import (
+    Assessment,
+    Budget,
+    Person,
+    Representative,
+    SupportPlan,
+    SupportWorkerAssignment,
+)
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "demo-password-for-tests"
@@ -53,10 +62,23 @@ def test_each_demo_tenant_has_its_people_and_reruns_add_nothing() -> None:
             assert representative.scopes == ["view", "order"]
             assert representative.starts_on <= timezone.localdate()
             assert representative.ends_on is None
-            # The demo has no support worker, so nobody is on a caseload; nobody assessed
-            assert not SupportWorkerAssignment.objects.exists()
-            assert not Assessment.objects.exists()
-            assert not SupportPlan.objects.exists()
+            # The first person without a login is on the demo support worker's caseload
+            (assignment,) = SupportWorkerAssignment.objects.select_related("worker")
+            assert (assignment.person, assignment.worker.email) == (
+                people[1],
+                f"worker@{slug}.example",
+            )
+            # Only the budget holder is assessed, with an active budget for home care and
+            # this cycle's top-up in the purse.
+            assert set(Assessment.objects.values_list("person", flat=True)) == {holder.pk}
+            (plan,) = SupportPlan.objects.all()
+            (budget,) = Budget.objects.filter(person=holder)
+            assert (plan.status, budget.status) == ("approved", "active")
+            assert plan.lines.get().category == "home-care"
+            purse = Account.objects.get(person=holder)
+            cycle = budget.plan.rules_version.topup_cycle_weeks
+            contribution = plan.person_contribution_weekly_pence
+            assert purse.available_pence == (budget.weekly_pence - contribution) * cycle > 0
     with schema_context("kingsmere"):
         # A change made by hand is kept, and the re-run audited nothing new
         assert Person.objects.get(user__email="person@kingsmere.example").city == "Renamed"
