@@ -273,11 +273,16 @@ def password_set(*, user: User, password: str, origin: Origin) -> None:
         audit_record(action="auth.password_set", actor=user, obj=user, origin=origin)
 
 
-def user_invite(*, user: User, organisation: str, base_url: str) -> str:
-    """Email `user` a link to set their password; returns the link. Sent after commit."""
+def _set_password_link(user: User, base_url: str) -> tuple[str, int]:
+    """A one-use link to set `user`'s password, and for how many days it works."""
     token = set_password_tokens.make_token(user)
     link = f"{base_url}/account/set-password/{user.public_id}/{token}/"
-    days = settings.PASSWORD_RESET_TIMEOUT // 86400
+    return link, settings.PASSWORD_RESET_TIMEOUT // 86400
+
+
+def user_invite(*, user: User, organisation: str, base_url: str) -> str:
+    """Email `user` a link to set their password; returns the link. Sent after commit."""
+    link, days = _set_password_link(user, base_url)
     body = (
         f"Hello {user.full_name},\n\n"
         f"You have an account on {organisation} ePurse.\n\n"
@@ -289,6 +294,29 @@ def user_invite(*, user: User, organisation: str, base_url: str) -> str:
         lambda: send_mail(f"Your {organisation} ePurse account", body, None, [user.email])
     )
     return link
+
+
+def password_reset_request(
+    *, email: str, organisation: str, base_url: str, origin: Origin = SYSTEM
+) -> None:
+    """Email a link to choose a new password to the active account with this address,
+    if there is one. Says nothing either way, so the page cannot tell anyone who has an
+    account; the link is the invitation's (it works once, for the same days)."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    link, days = _set_password_link(user, base_url)
+    body = (
+        f"Hello {user.full_name},\n\n"
+        f"Someone asked to reset the password of your {organisation} ePurse account.\n\n"
+        f"Choose a new password here:\n{link}\n\n"
+        f"The link works once and for {days} days. If you did not ask, you can ignore "
+        "this email: your password has not changed.\n"
+    )
+    audit_record(action="auth.password_reset_requested", actor=user, obj=user, origin=origin)
+    transaction.on_commit(
+        lambda: send_mail(f"Reset your {organisation} ePurse password", body, None, [user.email])
+    )
 
 
 def user_create_and_invite(

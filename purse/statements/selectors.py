@@ -121,6 +121,7 @@ class Statement:
     other_out_pence: int = 0
     newly_held_pence: int = 0
     released_pence: int = 0
+    large_print: bool = False  # the person's communication needs ask for it
     summary: tuple[str, ...] = field(default=())
 
     @property
@@ -422,6 +423,7 @@ def statement_for(
     statement = Statement(
         person_id=str(person.public_id),
         person_name=str(person),
+        large_print="large_print" in (person.communication_needs or []),
         council=council,
         start=start,
         end=end,

@@ -310,3 +310,19 @@ def test_password_toggle_shows_and_hides_the_password(page: Page, site: Site) ->
 
     expect(password_field(page)).to_have_attribute("type", "password")
     expect(password_field(page)).to_have_value("secret words")
+
+
+def test_password_reset_pages_are_accessible(page: Page, site: Site) -> None:
+    open_sign_in(page, site)
+    page.get_by_role("link", name="I have forgotten my password").click()
+    assert_no_axe_violations(page, "the password reset page, empty")
+
+    page.get_by_label("Email address").fill("not an address")
+    page.get_by_role("button", name="Send the link").click()
+    expect(error_summary(page)).to_contain_text("Enter an email address in the correct format")
+    assert_no_axe_violations(page, "the password reset page, with an error")
+
+    page.get_by_label("Email address").fill("nobody@ashcombe.example")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_no_axe_violations(page, "the password reset page, sent")

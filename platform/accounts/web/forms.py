@@ -34,3 +34,14 @@ class SetPasswordForm(forms.Form):
         if data.get("password") and data.get("confirm") and data["password"] != data["confirm"]:
             self.add_error("confirm", "The passwords do not match")
         return data
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )

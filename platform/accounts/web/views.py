@@ -22,7 +22,7 @@ from accounts.tokens import set_password_tokens
 from core.errors import DomainError
 from core.services import Origin
 
-from .forms import SetPasswordForm, SignInForm
+from .forms import PasswordResetForm, SetPasswordForm, SignInForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -57,6 +57,25 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         "accounts/sign_in.html",
         {"form": form, "next": request.GET.get("next", "")},
         status=400 if form.errors else 200,
+    )
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgotten password: the same answer whether or not the address has an account."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tenant = getattr(request, "tenant", None)
+        services.password_reset_request(
+            email=form.cleaned_data["email"],
+            organisation=getattr(tenant, "name", "the"),
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+            origin=Origin.of(request),
+        )
+        return render(
+            request, "accounts/password_reset_sent.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(
+        request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200
     )
 
 

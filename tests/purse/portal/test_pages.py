@@ -269,3 +269,26 @@ def test_staff_without_a_person_chosen_are_offered_the_chooser(tenant_a) -> None
     assert "Ada Lovelace" in chooser
     assert wrong.status_code == 400
     assert "Choose the person you are helping today" in wrong.content.decode()
+
+
+def test_statements_are_in_large_print_for_people_who_need_it(tenant_a) -> None:
+    from django.template.loader import render_to_string
+
+    from purse.statements.selectors import statement_for
+
+    m, client = holder(tenant_a)
+    standard = client.get("/statement/", follow=True).content.decode()
+    with tenant_context(tenant_a.tenant):
+        m.person.communication_needs = ["large_print"]
+        m.person.save(update_fields=["communication_needs"])
+        day = timezone.localdate()
+        pdf_html = render_to_string(
+            "purse/statements/statement_pdf.html",
+            {"statement": statement_for(person=m.person, start=day.replace(day=1), end=day)},
+        )
+    large = client.get("/statement/", follow=True).content.decode()
+
+    assert "Budget statement for" in standard
+    assert "epurse-large-print" not in standard
+    assert "epurse-large-print" in large
+    assert '<body class="large-print">' in pdf_html
