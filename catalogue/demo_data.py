@@ -139,8 +139,8 @@ PROVIDERS: tuple[DemoProvider, ...] = (
                 "preparing meals, reminding you to take medicines, and a little shopping.",
                 mode="at_home",
                 prices=(
-                    (2450, "hour", "Weekdays"),
-                    (2850, "hour", "Evenings and weekends"),
+                    (1950, "hour", "Weekdays"),
+                    (2350, "hour", "Evenings and weekends"),
                     (1450, "visit", "Half-hour visit"),
                 ),
                 hours=CARE_HOURS,

@@ -4,6 +4,7 @@ body), each under its own day-one rules."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -132,3 +133,26 @@ def test_a_demo_care_manager_takes_a_demo_person_to_an_active_budget(
         # (The demo budget holder's budget was activated when the demo was seeded.)
         activated = AuditEntry.objects.filter(action="budget.activated", object_id=str(budget.pk))
         assert activated.count() == 1
+
+
+def test_the_demo_holder_finds_care_near_home_under_20_pounds_an_hour_rated_good() -> None:
+    """The portal's acceptance journey starts here: Margaret (person@kingsmere) searches
+    within a mile of home, at most £20, rated Good or better, and finds home care she can
+    order by the hour."""
+    from django.utils.html import strip_tags
+
+    demo_seed(password=PASSWORD)
+    client = Client(HTTP_HOST="kingsmere.localhost", secure=True)
+    client.post("/account/sign-in/", {"email": "person@kingsmere.example", "password": PASSWORD})
+
+    found = client.get(
+        "/services/", {"within": "1", "max_price": "20", "min_rating": "good"}
+    ).content.decode()
+    service = client.get("/services/", {"q": "Home care visits", "within": "1"})
+    link = re.search(r'href="(/services/[0-9a-f-]{36}/)"', service.content.decode())
+    assert link is not None
+    page = strip_tags(client.get(link.group(1)).content.decode())
+
+    assert "Home care visits" in found
+    assert re.search(r"CQC rating</dt><dd[^>]*>(Good|Outstanding)</dd>", found)
+    assert "£19.50 an hour" in page
