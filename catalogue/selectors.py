@@ -308,12 +308,12 @@ def _own_rating(rating: CqcLocation | None, service: Service) -> CqcLocation | N
     return rating
 
 
-def service_visible_get(*, service_id: Any) -> Service | None:
+def service_visible_get(*, service_id: Any, near: Near | None = None) -> Service | None:
     """One service visible here, with what its page shows (prices, times, pictures
     without their bytes) and the search annotations (`price_pence`: the council's
-    agreed price where there is one)."""
+    agreed price where there is one; `distance_miles` from `near`, when given)."""
     return (
-        service_search()
+        service_search(near=near)
         .filter(pk=service_id)
         .prefetch_related(
             "prices",

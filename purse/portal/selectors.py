@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from catalogue.council.models import Review
-from catalogue.models import Service
+from catalogue.models import Service, TaxonomyTerm
+from catalogue.taxonomy import CARE_TAXONOMY
 from core.dates import format_date
 from core.money import format_pence
 
@@ -81,16 +81,23 @@ def visit_for(*, person: Person, visit_id: Any) -> Visit | None:
     )
 
 
-def order_for(*, person: Person, reference: str) -> Order:
-    """The person's order with this reference (ORD-000123)."""
+def categories() -> list[tuple[str, str]]:
+    """The kinds of service people can search for, as (code, name), by name."""
+    return list(
+        TaxonomyTerm.objects.filter(taxonomy__code=CARE_TAXONOMY)
+        .order_by("name")
+        .values_list("code", "name")
+    )
+
+
+def order_for(*, person: Person, reference: str) -> Order | None:
+    """The person's order with this reference (ORD-000123), or None."""
     number = reference.removeprefix("ORD-")
     order = (
         Order.objects.filter(person=person, pk=int(number)).select_related("service").first()
         if number.isdigit()
         else None
     )
-    if order is None:
-        raise Http404("No such order")
     return order
 
 

@@ -22,10 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from catalogue.council.reviews import review_submit
-from catalogue.models import TaxonomyTerm
 from catalogue.postcodes import PostcodeLookupUnavailable, postcode_lookup
 from catalogue.selectors import Near, service_cards, service_search, service_visible_get
-from catalogue.taxonomy import CARE_TAXONOMY
 from catalogue.vocab import WEEKDAYS
 from core.dates import format_date
 from core.errors import DomainError
@@ -33,7 +31,7 @@ from core.idempotency import idempotent_once
 from core.money import format_pence
 from core.services import Origin
 
-from ..orders.models import Visit
+from ..orders.models import Order, Visit
 from ..orders.services import (
     order_cancel,
     order_place,
@@ -179,14 +177,6 @@ def easy_read(request: HttpRequest) -> HttpResponse:
 # --- Finding services -------------------------------------------------------------
 
 
-def _categories() -> list[tuple[str, str]]:
-    return list(
-        TaxonomyTerm.objects.filter(taxonomy__code=CARE_TAXONOMY)
-        .order_by("name")
-        .values_list("code", "name")
-    )
-
-
 def _home_near(acting: Acting, within: str) -> tuple[Near | None, str]:
     """Where home is, for distances, and a note when it cannot be used."""
     if not acting.person.postcode:
@@ -202,8 +192,8 @@ def _home_near(acting: Acting, within: str) -> tuple[Near | None, str]:
 
 @for_person("service search")
 def services(request: HttpRequest, acting: Acting) -> HttpResponse:
-    form = SearchForm(request.GET or None, categories=_categories())
-    context: dict[str, Any] = {"acting": acting, "form": form, "searched": bool(request.GET)}
+    form = SearchForm(request.GET or None, categories=selectors.categories())
+    context: dict[str, Any] = {"acting": acting, "form": form}
     if request.GET and not form.is_valid():
         return _page(request, "purse/portal/services.html", context, status=400)
     data = form.cleaned_data if request.GET else {}
@@ -234,8 +224,8 @@ def services(request: HttpRequest, acting: Acting) -> HttpResponse:
     return _page(request, "purse/portal/services.html", context)
 
 
-def _service_or_404(service_id: uuid.UUID) -> Any:
-    service = service_visible_get(service_id=service_id)
+def _service_or_404(service_id: uuid.UUID, near: Near | None = None) -> Any:
+    service = service_visible_get(service_id=service_id, near=near)
     if service is None:
         raise Http404("No such service here")
     return service
@@ -243,11 +233,8 @@ def _service_or_404(service_id: uuid.UUID) -> Any:
 
 @for_person("service page")
 def service_page(request: HttpRequest, acting: Acting, id: uuid.UUID) -> HttpResponse:
-    service = _service_or_404(id)
     near, _ = _home_near(acting, "")
-    if near is not None:
-        located = service_search(near=near).filter(pk=service.pk).first()
-        service.distance_miles = getattr(located, "distance_miles", None)
+    service = _service_or_404(id, near)
     card = service_cards(services=[service])[0]
     return _page(
         request,
@@ -370,7 +357,7 @@ def order_check(request: HttpRequest, acting: Acting) -> HttpResponse:
 
 @for_person("order placed")
 def order_placed(request: HttpRequest, acting: Acting, reference: str) -> HttpResponse:
-    order = selectors.order_for(person=acting.person, reference=reference)
+    order = _order(acting, reference)
     return _page(
         request,
         "purse/portal/order_placed.html",
@@ -390,6 +377,13 @@ def orders(request: HttpRequest, acting: Acting) -> HttpResponse:
     )
 
 
+def _order(acting: Acting, reference: str) -> Order:
+    order = selectors.order_for(person=acting.person, reference=reference)
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
 def _visit(acting: Acting, visit_id: int) -> Visit:
     visit = selectors.visit_for(person=acting.person, visit_id=visit_id)
     if visit is None:
@@ -397,26 +391,23 @@ def _visit(acting: Acting, visit_id: int) -> Visit:
     return visit
 
 
-def _visit_action(
+def _confirm_then_do(
     request: HttpRequest,
-    acting: Acting,
-    visit_id: int,
     *,
     template: str,
-    act: Callable[[Visit], Any],
+    context: dict[str, Any],
+    act: Callable[[], Any],
     done: str,
 ) -> HttpResponse:
-    """A confirm-then-do page for one visit (cancel, confirm delivery)."""
-    visit = _visit(acting, visit_id)
-    context: dict[str, Any] = {"acting": acting, "visit": visit, "order": visit.order}
+    """A page that asks "are you sure?" and, when posted, does it (cancel a visit,
+    confirm a delivery, stop an order); a refusal is shown on the same page."""
     if request.method == "POST":
         try:
-            act(visit)
+            act()
         except PersonNotFound:
             raise Http404 from None
         except DomainError as exc:
-            context["problem"] = exc.detail
-            return _page(request, template, context, status=409)
+            return _page(request, template, context | {"problem": exc.detail}, status=409)
         messages.success(request, done)
         return redirect("portal:orders")
     return _page(request, template, context)
@@ -424,34 +415,27 @@ def _visit_action(
 
 @for_person("cancel a visit")
 def visit_cancel_page(request: HttpRequest, acting: Acting, visit_id: int) -> HttpResponse:
-    origin = Origin.of(request)
-
-    def act(visit: Visit) -> None:
-        visit_cancel(visit=visit, by=request.user, origin=origin)
-
     visit = _visit(acting, visit_id)
-    back = format_pence(visit.amount_pence) if visit.hold_id else "nothing"
-    return _visit_action(
+    done = f"The visit on {format_date(visit.on)} is cancelled."
+    if visit.hold_id:
+        done += f" {format_pence(visit.amount_pence)} went back to the purse."
+    return _confirm_then_do(
         request,
-        acting,
-        visit_id,
         template="purse/portal/visit_cancel.html",
-        act=act,
-        done=f"The visit on {format_date(visit.on)} is cancelled. {back} went back to the purse."
-        if visit.hold_id
-        else f"The visit on {format_date(visit.on)} is cancelled.",
+        context={"acting": acting, "visit": visit, "order": visit.order},
+        act=lambda: visit_cancel(visit=visit, by=request.user, origin=Origin.of(request)),
+        done=done,
     )
 
 
 @for_person("confirm a visit")
 def visit_confirm_page(request: HttpRequest, acting: Acting, visit_id: int) -> HttpResponse:
-    origin = Origin.of(request)
-    return _visit_action(
+    visit = _visit(acting, visit_id)
+    return _confirm_then_do(
         request,
-        acting,
-        visit_id,
         template="purse/portal/visit_confirm.html",
-        act=lambda visit: visit_confirm(visit=visit, by=request.user, origin=origin),
+        context={"acting": acting, "visit": visit, "order": visit.order},
+        act=lambda: visit_confirm(visit=visit, by=request.user, origin=Origin.of(request)),
         done="Thank you. The visit is confirmed and the provider will be paid.",
     )
 
@@ -488,25 +472,17 @@ def visit_dispute_page(request: HttpRequest, acting: Acting, visit_id: int) -> H
 
 @for_person("stop an order")
 def order_stop_page(request: HttpRequest, acting: Acting, reference: str) -> HttpResponse:
-    order = selectors.order_for(person=acting.person, reference=reference)
-    context: dict[str, Any] = {"acting": acting, "order": order}
-    if request.method == "POST":
-        try:
-            order_cancel(order=order, by=request.user, origin=Origin.of(request))
-        except PersonNotFound:
-            raise Http404 from None
-        except DomainError as exc:
-            context["problem"] = exc.detail
-            return _page(request, "purse/portal/order_stop.html", context, status=409)
-        messages.success(
-            request,
-            (
-                f"Order {order.reference} is stopped. The money held for its visits is back in "
-                "the purse."
-            ),
-        )
-        return redirect("portal:orders")
-    return _page(request, "purse/portal/order_stop.html", context)
+    order = _order(acting, reference)
+    return _confirm_then_do(
+        request,
+        template="purse/portal/order_stop.html",
+        context={"acting": acting, "order": order},
+        act=lambda: order_cancel(order=order, by=request.user, origin=Origin.of(request)),
+        done=(
+            f"Order {order.reference} is stopped. The money held for its visits is back in "
+            "the purse."
+        ),
+    )
 
 
 # --- Feedback, notifications, statements ----------------------------------------------

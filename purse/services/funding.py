@@ -299,6 +299,39 @@ def topups_run(*, on: dt.date, by: User | None = None) -> TopupRun:
     return TopupRun(on=on, topups=topups, total_pence=total)
 
 
+def _cycle_amount(budget: Budget, start: dt.date, weeks: int) -> int:
+    """What the cycle from `start` pays, as `_DUE` says: the council's share of the weekly
+    budget, by the day (rounded down) for the cycle the budget ends in."""
+    share = budget.weekly_pence - budget.plan.person_contribution_weekly_pence
+    end = start + dt.timedelta(days=weeks * 7 - 1)
+    if budget.ends_on is not None and budget.ends_on < end:
+        return max(share * ((budget.ends_on - start).days + 1) // 7, 0)
+    return share * weeks
+
+
+def topup_next(*, budget: Budget, today: dt.date) -> tuple[dt.date | None, dt.date | None, int]:
+    """(the current cycle's first day, the day of the next top-up, its amount), by the
+    rule the run's SQL above applies; (…, None, 0) when no top-up is to come."""
+    version = budget.plan.rules_version
+    weeks = version.topup_cycle_weeks
+    cycle = dt.timedelta(weeks=weeks)
+    first = budget.first_topup_on
+    if today < first:
+        start, upcoming = None, first
+    else:
+        start = first + ((today - first) // cycle) * cycle
+        upcoming = start + cycle
+    # In advance, a day's top-up pays the cycle starting then; in arrears, the one
+    # that has just ended (so the first is paid a cycle after the first day).
+    advance = version.topup_timing == "advance"
+    if not advance and upcoming - cycle < first:
+        upcoming += cycle
+    paid_cycle = upcoming if advance else upcoming - cycle
+    if budget.ends_on is not None and paid_cycle > budget.ends_on:
+        return start, None, 0
+    return start, upcoming, _cycle_amount(budget, paid_cycle, weeks)
+
+
 def topups_paid_through(*, budget: Budget) -> dt.date | None:
     """The last day the budget's top-ups so far pay for, or None if none was paid. (A
     replacement budget's top-ups start the day after, so no day is paid twice.)"""

@@ -12,7 +12,7 @@ from django.db import connection
 from core.models import AuditEntry
 from purse.ledger.models import Account, LedgerTransaction
 from purse.models import Budget
-from purse.services.funding import topups_due, topups_run
+from purse.services.funding import topup_next, topups_due, topups_run
 from purse.services.plans import plan_approve, plan_create
 from tests.purse import plan_builders as b
 
@@ -100,6 +100,37 @@ def test_a_cycle_the_budget_ends_in_pays_for_its_days(council):
     topups_run(on=D(2026, 3, 1))
     assert _paid(budget) == [("2026-01-05", 42857)]
     assert topups_due(on=D(2026, 3, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("timing", "ends_on"),
+    [("advance", None), ("arrears", None), ("advance", D(2026, 2, 12))],
+    ids=["advance", "arrears", "ending-part-way"],
+)
+def test_the_next_top_up_shown_is_the_one_the_run_pays(council, timing, ends_on):
+    budget = _budget(weekly=30000, contribution=5000, topup_timing=timing)
+    Budget.objects.filter(pk=budget.pk).update(ends_on=ends_on)
+    budget.refresh_from_db()
+    today = D(2026, 1, 20)
+    topups_run(on=today)
+
+    _, day, amount = topup_next(budget=budget, today=today)
+
+    assert day is not None
+    assert topups_run(on=day - dt.timedelta(days=1)).topups == 0
+    paid = topups_run(on=day)
+    assert (paid.topups, paid.total_pence) == (1, amount)
+    assert amount == (39285 if ends_on else 100000)  # 11 days of £250 a week, or 4 weeks
+
+
+def test_no_next_top_up_is_shown_after_the_budgets_last_cycle(council):
+    budget = _budget()
+    Budget.objects.filter(pk=budget.pk).update(ends_on=D(2026, 1, 25))
+    budget.refresh_from_db()
+
+    assert topup_next(budget=budget, today=D(2026, 1, 20))[1:] == (None, 0)
+    topups_run(on=D(2026, 1, 20))
+    assert topups_run(on=D(2026, 6, 1)).topups == 0
 
 
 def test_each_budget_follows_its_own_rules_cycle(council):
