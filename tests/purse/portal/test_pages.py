@@ -154,15 +154,16 @@ def test_cancelling_a_visit_gives_the_money_back(tenant_a) -> None:
 
 def test_a_visit_too_close_to_cancel_says_why(tenant_a) -> None:
     m, client = holder(tenant_a, funds=10_000)
-    tomorrow = _in_days(1)
+    # A few hours from now, whatever the hour the test runs: inside the 24 hours' notice.
+    soon = (timezone.localtime() + dt.timedelta(hours=3)).replace(minute=0)
     place_order(
         client,
         m,
         frequency="once",
-        starts_on_day=str(tomorrow.day),
-        starts_on_month=str(tomorrow.month),
-        starts_on_year=str(tomorrow.year),
-        at="6am",
+        starts_on_day=str(soon.day),
+        starts_on_month=str(soon.month),
+        starts_on_year=str(soon.year),
+        at=f"{soon.hour % 12 or 12}{'am' if soon.hour < 12 else 'pm'}",
     )
     with tenant_context(tenant_a.tenant):
         visit = Visit.objects.get(order__person=m.person)
