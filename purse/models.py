@@ -381,6 +381,7 @@ class Challenge(models.Model):
 
 # The ledger's and orders' models live in purse/ledger/ and purse/orders/; importing them
 # here registers them with this app.
+from .caseload.models import CaseNote  # noqa: E402, F401
 from .ledger.models import Account, Entry, LedgerTransaction  # noqa: E402, F401
 from .orders.models import Order, Visit  # noqa: E402, F401
 from .payouts.models import (  # noqa: E402, F401
@@ -391,3 +392,4 @@ from .payouts.models import (  # noqa: E402, F401
 )
 from .statements.models import StatementIssued  # noqa: E402, F401
 from .surplus.models import SurplusNotice  # noqa: E402, F401
+from .topups.models import TopupRun  # noqa: E402, F401

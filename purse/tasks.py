@@ -12,11 +12,11 @@ from epurse.celery import PublicTask, app
 from .orders.services import deliveries_confirm_due, holds_expire, weekly_orders_extend
 from .payouts import services as payouts
 from .payouts import webhooks
-from .services.funding import topups_run
 from .services.plans import budgets_roll
 from .services.reviews import review_reminders_send
 from .statements.services import statements_monthly as statements_issue_monthly
 from .surplus import services as surplus
+from .topups.services import topups_pay_due
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,20 @@ def budgets_change_over() -> dict[str, int]:
 
 @app.task(soft_time_limit=1800, time_limit=1900)
 def topups_pay() -> dict[str, int]:
-    """Pay the top-ups due today (and any an earlier run missed). Each cycle is paid
-    once, so running it hourly pays a new day's top-ups early and nothing twice."""
-    run = topups_run(on=timezone.localdate())
-    if run.topups:
-        logger.info("Top-ups paid: %d, %d pence", run.topups, run.total_pence)
-    return {"topups": run.topups, "total_pence": run.total_pence}
+    """Pay the top-ups due today (and any an earlier run missed), or, where the
+    council's rules ask finance to approve each run, leave a preview for them. Each
+    cycle is paid once, so running it hourly pays a new day's top-ups early and
+    nothing twice."""
+    run = topups_pay_due(on=timezone.localdate())
+    if run is None:
+        return {"topups": 0, "total_pence": 0, "previewed": 0}
+    if run.status == run.Status.PREVIEWED:
+        logger.info(
+            "Top-up run waiting for approval: %d, %d pence", run.due_count, run.due_total_pence
+        )
+        return {"topups": 0, "total_pence": 0, "previewed": run.due_count}
+    logger.info("Top-ups paid: %d, %d pence", run.paid_count, run.paid_total_pence)
+    return {"topups": run.paid_count, "total_pence": run.paid_total_pence, "previewed": 0}
 
 
 @app.task(soft_time_limit=1800, time_limit=1900)

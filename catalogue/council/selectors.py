@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django_tenants.utils import schema_context
 
 from catalogue.models import Provider, Service
@@ -181,3 +181,14 @@ def provider_council_decisions(*, provider: Provider) -> list[CouncilDecisions]:
         if decision is not None:
             found.append(CouncilDecisions(tenant.schema_name, tenant.name, *decision, services))
     return found
+
+
+def services_awaiting_decision() -> QuerySet[Service]:
+    """Services this council has to look at: published services of providers it
+    approves that it has not decided about, or that it approved before their terms
+    (category, place, delivery, prices) last changed, so the approval no longer counts."""
+    return registry_services().filter(
+        Q(council_status__isnull=True)
+        | Q(council_status="approved", council_decided_at__lt=F("terms_changed_at")),
+        Q(provider_council_status="approved"),
+    )

@@ -24,6 +24,8 @@ PEOPLE_ACT_FOR_CASELOAD = "people.act_for_caseload"  # ...and act on their behal
 PLANS_MANAGE = "plans.manage"  # care managers: people, assessments, plans, reviews
 FINANCE_MANAGE = "finance.manage"
 TENANT_CONFIGURE = "tenant.configure"  # administrators: budget rules and settings
+PEOPLE_IMPORT = "people.import"  # administrators: bulk import of budget holders
+REPORTS_VIEW = "reports.view"  # commissioners and administrators
 
 
 def user_permissions(user: Any) -> frozenset[str]:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from core.errors import AccountLocked, InvalidCredentials, ValidationFailed
+from core.errors import AccountLocked, DomainError, InvalidCredentials, ValidationFailed
 from core.models import AuditEntry
 from core.services import SYSTEM, Origin, audit_record
 
@@ -244,18 +245,108 @@ def user_record_viewed(*, user: User, viewer: Any, origin: Origin) -> None:
     audit_record(action="user.viewed", actor=viewer, obj=user, origin=origin)
 
 
+ADMIN_ROLE = "council_admin"
+
+
+def _manager_required(by: User) -> None:
+    # Here, not at the top: accounts.permissions loads DRF, whose settings load this.
+    from .permissions import USERS_MANAGE, user_has_permission
+
+    if not user_has_permission(by, USERS_MANAGE):
+        raise DomainError("Only an administrator can change who may use this service.")
+
+
+def _admins_locked() -> None:
+    """Changes to who is an administrator take turns (on the role's row), so two
+    administrators removing each other at once cannot leave the council with none."""
+    Role.objects.select_for_update().filter(code=ADMIN_ROLE).first()
+
+
+def _not_the_last_admin(user: User, *, doing: str) -> None:
+    others = User.objects.filter(is_active=True, roles__code=ADMIN_ROLE).exclude(pk=user.pk)
+    if not others.exists():
+        message = (
+            f"{user.full_name or user.email} is the only active administrator, so you cannot "
+            f"{doing}. Make someone else an administrator first."
+        )
+        raise ValidationFailed(message, field_errors={"roles": [message]})
+
+
 def user_deactivate(*, user: User, by: User, origin: Origin) -> User:
-    """Stop a user signing in. Their sessions end at their next request (inactive users
-    are not loaded from a session) and their API tokens are deleted now."""
+    """Stop a user signing in. Their sessions in this schema and their API tokens are
+    deleted now, so a browser signed in as them is sent to sign in on its next request."""
+    _manager_required(by)
     if user.pk == by.pk:
         raise ValidationFailed("You cannot deactivate your own account. Ask another administrator.")
     with transaction.atomic():
+        _admins_locked()
         user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active and user.roles.filter(code=ADMIN_ROLE).exists():
+            _not_the_last_admin(user, doing="deactivate them")
         if user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
             user.api_tokens.all().delete()
-            audit_record(action="user.deactivated", actor=by, obj=user, origin=origin)
+            # A session names its user only inside its signed data, so each live one
+            # is read; sessions are per schema, so these are this council's only.
+            theirs = [
+                session.session_key
+                for session in Session.objects.filter(expire_date__gte=timezone.now())
+                .only("session_key", "session_data")
+                .iterator()
+                if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
+            ]
+            ended, _ = Session.objects.filter(session_key__in=theirs).delete()
+            audit_record(
+                action="user.deactivated",
+                actor=by,
+                obj=user,
+                origin=origin,
+                detail={"sessions_ended": ended},
+            )
+    return user
+
+
+def user_roles_set(
+    *, user: User, role_codes: Sequence[str], by: User, origin: Origin = SYSTEM
+) -> User:
+    """Give `user` exactly these roles of this council. Administrators cannot take the
+    administrator role from themselves, so a council is never left without one by
+    mistake."""
+    codes = sorted(set(role_codes))
+    roles = list(Role.objects.filter(code__in=codes, scope=Role.Scope.TENANT))
+    unknown = sorted(set(codes) - {role.code for role in roles})
+    if not codes:
+        raise ValidationFailed(
+            "Choose at least one role.", field_errors={"roles": ["Choose at least one role"]}
+        )
+    if unknown:
+        raise ValidationFailed(
+            "The roles were not changed.",
+            field_errors={"roles": [f"There is no role called {code!r} here" for code in unknown]},
+        )
+    _manager_required(by)
+    with transaction.atomic():
+        _admins_locked()
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = sorted(user.roles.values_list("code", flat=True))
+        if ADMIN_ROLE in before and ADMIN_ROLE not in codes:
+            if user.pk == by.pk:
+                message = (
+                    "You cannot remove your own administrator role. Ask another administrator."
+                )
+                raise ValidationFailed(message, field_errors={"roles": [message]})
+            if user.is_active:
+                _not_the_last_admin(user, doing="take their administrator role away")
+        if before != codes:
+            user.roles.set(roles)
+            audit_record(
+                action="user.roles_changed",
+                actor=by,
+                obj=user,
+                origin=origin,
+                detail={"before": before, "after": codes},
+            )
     return user
 
 

@@ -34,6 +34,7 @@ DEMO_USERS = [
     ("person", "Margaret Wilson", "budget_holder"),
     ("carer", "David Wilson", "representative"),
     ("worker", "Sam Carter", "support_worker"),
+    ("commissioner", "Lena Fischer", "commissioner"),
 ]
 DEMO_OPERATOR = ("operator@platform.example", "Jo Bennett", "platform_operator")
 

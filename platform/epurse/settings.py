@@ -63,6 +63,9 @@ TENANT_APPS = [
     "tenants.rules",
     "tenants.branding",
     "purse",
+    "purse.imports",
+    "tenants.notifications",
+    "workspace",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

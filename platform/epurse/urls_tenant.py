@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("tenants.branding.urls")),
     path("account/", include("accounts.web.urls")),
     path("purse/", include("purse.statements.urls")),
+    path("workspace/", include("workspace.urls")),
+    # The published performance data (GOV.UK Service Standard point 10): open to all.
+    path("performance/", include("workspace.reports.performance_urls")),
     # Before api/: the Open Referral feed is open and has its own error format.
     path("api/openreferral/v3/", include(("catalogue.openreferral.urls", "openreferral"))),
     path("api/", include(("core.api.urls", "api"))),

@@ -30,6 +30,7 @@ from core.errors import DomainError
 from core.idempotency import idempotent_once
 from core.money import format_pence
 from core.services import Origin
+from workspace.sections import sections_for
 
 from ..orders.models import Order, Visit
 from ..orders.services import (
@@ -110,7 +111,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return _page(
             request,
             "purse/portal/staff_home.html",
-            {"roles": request.user.roles.all(), "has_choices": bool(choices)},
+            {
+                "roles": request.user.roles.all(),
+                "has_choices": bool(choices),
+                "has_workspace": bool(sections_for(user=request.user)),
+            },
         )
     summary = purse_summary(person=acting.person)
     sentence = selectors.money_sentence(summary=summary, acting=acting)

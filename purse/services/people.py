@@ -67,7 +67,7 @@ def _has_role(user: User, code: str) -> bool:
     return user.is_active and user.roles.filter(code=code).exists()
 
 
-def _person_fields_clean(fields: dict[str, Any], *, person: Person | None) -> dict[str, Any]:
+def person_fields_clean(fields: dict[str, Any], *, person: Person | None) -> dict[str, Any]:
     """Validate and normalise person fields (all of them for a new person, the changed
     ones for an update, checked against the values they would sit beside)."""
     errors: dict[str, list[str]] = {}
@@ -236,7 +236,7 @@ def person_create(
     origin: Origin = SYSTEM,
 ) -> Person:
     """Record a person in the current council's schema."""
-    clean = _person_fields_clean(
+    clean = person_fields_clean(
         {
             "user": user,
             "given_name": given_name,
@@ -271,7 +271,7 @@ def person_update(*, person: Person, by: User, origin: Origin = SYSTEM, **change
         raise ValidationFailed(f"These details cannot be changed here: {', '.join(unknown)}")
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
-        clean = _person_fields_clean(changes, person=person)
+        clean = person_fields_clean(changes, person=person)
         changed = sorted(name for name, value in clean.items() if getattr(person, name) != value)
         if not changed:
             return person

@@ -32,6 +32,11 @@ from tenants.rules.selectors import day_text
 # (category, description, weekly_cost_pence) or with a chosen catalogue service's id.
 LineInput = tuple[str, str, int] | tuple[str, str, int, uuid.UUID | str | None]
 
+# £10,000 a week: more is surely a typing slip (and no top-up arithmetic comes near
+# the database's integer limits).
+MAX_WEEKLY_PENCE = 1_000_000
+MAX_WEEKLY_MESSAGE = "Enter a weekly budget of £10,000 or less: check the amount"
+
 
 @dataclass(frozen=True)
 class PlanStatement:
@@ -128,6 +133,8 @@ def plan_create(
         errors["management"] = [f"Choose how the money is managed: {allowed}"]
     if weekly_budget_pence <= 0:
         errors["weekly_budget_pence"] = ["Enter a weekly budget of more than £0"]
+    elif weekly_budget_pence > MAX_WEEKLY_PENCE:
+        errors["weekly_budget_pence"] = [MAX_WEEKLY_MESSAGE]
     if start_error := _start_error(
         plan_person=assessment.person, assessment=assessment, starts_on=starts_on
     ):
@@ -289,6 +296,8 @@ def _lines_parse(lines: Sequence[LineInput]) -> tuple[list[PlanLine], list[str]]
             errors.append(f"Line {number}: describe the support")
         if not isinstance(cost, int) or isinstance(cost, bool) or cost < 0:
             errors.append(f"Line {number}: enter a weekly cost of £0 or more, in pence")
+        elif cost > MAX_WEEKLY_PENCE:
+            errors.append(f"Line {number}: enter a weekly cost of £10,000 or less")
         if raw_service:
             try:
                 service_id = uuid.UUID(str(raw_service))

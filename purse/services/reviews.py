@@ -20,10 +20,9 @@ from core.errors import DomainError, ValidationFailed
 from core.services import audit_record
 from purse.models import Review, SupportPlan
 from purse.reviews_schedule import annual_review_due
+from tenants.notifications.selectors import notification_settings_get
 
 from .plans import care_manager_required
-
-REMINDER_DAYS_AHEAD = 14
 
 
 def _open_reviews() -> QuerySet[Review]:
@@ -156,14 +155,19 @@ def care_managers() -> QuerySet[User]:
 
 
 def review_reminders_send(*, today: dt.date | None = None) -> int:
-    """Email the care managers about each open review due within 14 days (or already
-    overdue) that nobody was reminded of yet. Returns how many reviews were announced."""
+    """Email the care managers about each open review due within the council's
+    reminder days (14 unless its notification settings say otherwise), or already
+    overdue, that nobody was reminded of yet. None are sent while the council has
+    turned the reminders off. Returns how many reviews were announced."""
+    chosen = notification_settings_get()
+    if not chosen.review_reminders_enabled:
+        return 0  # not marked as reminded: turning them back on sends what is due
     today = today or timezone.localdate()
     recipients = sorted(care_managers().values_list("email", flat=True))
     if not recipients:
         return 0  # nobody to tell; try again tomorrow
     sent = 0
-    horizon = today + dt.timedelta(days=REMINDER_DAYS_AHEAD)
+    horizon = today + dt.timedelta(days=chosen.review_reminder_days_ahead)
     for review in _open_reviews().filter(reminded_on__isnull=True, due_on__lte=horizon):
         with transaction.atomic():
             locked = Review.objects.select_for_update().get(pk=review.pk)

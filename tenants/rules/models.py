@@ -58,6 +58,9 @@ class RulesVersion(models.Model):
     orders_within_plan = models.BooleanField(default=False)
     # The person (or a representative) confirms delivery before the provider is paid.
     person_confirms_delivery = models.BooleanField(default=False)
+    # A finance officer previews and approves each top-up run; otherwise the hourly
+    # run pays what is due by itself.
+    topups_need_approval = models.BooleanField(default=False)
     # A plan whose budget is more than this above the indicative one needs a second approver.
     second_approval_above_pence = models.BigIntegerField(default=5000)
     notes = models.TextField(blank=True)

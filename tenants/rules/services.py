@@ -40,6 +40,7 @@ SETTINGS = frozenset(
         "topup_timing",
         "orders_within_plan",
         "person_confirms_delivery",
+        "topups_need_approval",
         "notes",
     }
 )
@@ -99,7 +100,7 @@ def _settings_errors(values: dict[str, Any]) -> dict[str, list[str]]:
         errors["surplus_notice_days"] = ["Give a whole number of days from 1 to 365"]
     if values["topup_timing"] not in ("advance", "arrears"):
         errors["topup_timing"] = ["Choose 'advance' (at the start of each cycle) or 'arrears'"]
-    for name in ("orders_within_plan", "person_confirms_delivery"):
+    for name in ("orders_within_plan", "person_confirms_delivery", "topups_need_approval"):
         if not isinstance(values[name], bool):
             errors[name] = ["Answer true or false"]
     if not isinstance(values["notes"], str):

@@ -24,6 +24,7 @@ def test_each_tenant_schema_has_the_tenant_roles_and_public_the_platform_roles(t
         "care_manager",
         "finance_officer",
         "council_admin",
+        "commissioner",
     }
     assert public_roles == {"provider_staff", "platform_operator"}
 

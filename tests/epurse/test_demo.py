@@ -37,7 +37,16 @@ def test_demo_seed_creates_the_demo_and_keeps_it_on_rerun(db) -> None:
             users = {u.email: u for u in User.objects.prefetch_related("roles")}
             assert sorted(users) == sorted(
                 f"{box}@{slug}.example"
-                for box in ("admin", "manager", "lead", "finance", "person", "carer", "worker")
+                for box in (
+                    "admin",
+                    "manager",
+                    "lead",
+                    "finance",
+                    "person",
+                    "carer",
+                    "worker",
+                    "commissioner",
+                )
             )
             assert all(user.check_password(PASSWORD) for user in users.values())
     with schema_context("kingsmere"):

@@ -56,7 +56,7 @@ def test_onboarding_makes_a_working_tenant(db, django_capture_on_commit_callback
         assert admin.email == "chief@eastwick.example"
         assert [role.code for role in admin.roles.all()] == ["council_admin"]
         assert not admin.has_usable_password()
-        assert Role.objects.count() == 6
+        assert Role.objects.count() == 7
         assert AuditEntry.objects.filter(action="user.created").count() == 1
     assert AuditEntry.objects.filter(action="tenant.created", object_id="eastwick").count() == 1
     [invitation] = mail.outbox

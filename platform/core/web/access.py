@@ -8,14 +8,15 @@ from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
 
 from accounts.permissions import user_has_permission
 from core.services import Origin, audit_record
 
 P = ParamSpec("P")
-PageView = Callable[Concatenate[HttpRequest, P], HttpResponse]
+PageView = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def access_denied(request: HttpRequest, reason: str) -> PermissionDenied:
@@ -31,6 +32,19 @@ def access_denied(request: HttpRequest, reason: str) -> PermissionDenied:
     return PermissionDenied(reason)
 
 
+def signed_in(view: PageView[P]) -> PageView[P]:
+    """A page for any signed-in user; others are sent to sign in."""
+
+    @wraps(view)
+    @never_cache
+    def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def needs(code: str) -> Callable[[PageView[P]], PageView[P]]:
     """A page for signed-in users holding permission `code`; others are sent to sign
     in, or refused."""
@@ -38,7 +52,7 @@ def needs(code: str) -> Callable[[PageView[P]], PageView[P]]:
     def decorate(view: PageView[P]) -> PageView[P]:
         @wraps(view)
         @never_cache
-        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_has_permission(request.user, code):

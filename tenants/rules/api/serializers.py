@@ -48,6 +48,9 @@ class RulesSettingsInput(serializers.Serializer):
     person_confirms_delivery = serializers.BooleanField(
         required=False, help_text="The person or a representative confirms delivery first"
     )
+    topups_need_approval = serializers.BooleanField(
+        required=False, help_text="Finance previews and approves each top-up run"
+    )
     second_approval_above_pence = serializers.IntegerField(required=False, max_value=MAX_PENCE)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
@@ -108,6 +111,7 @@ class RulesVersionOut(serializers.ModelSerializer):
             "topup_timing",
             "orders_within_plan",
             "person_confirms_delivery",
+            "topups_need_approval",
             "second_approval_above_pence",
             "notes",
             "created_at",

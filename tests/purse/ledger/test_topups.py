@@ -156,7 +156,7 @@ def test_the_hourly_task_pays_in_the_tenant_and_beat_sends_it_to_every_tenant(co
     budget = _budget(weekly=7000)  # started 5 January 2026, before today
     paid = topups_pay.apply().get()
     assert paid["topups"] == len(_paid(budget)) > 0
-    assert topups_pay.apply().get() == {"topups": 0, "total_pence": 0}
+    assert topups_pay.apply().get() == {"topups": 0, "total_pence": 0, "previewed": 0}
 
 
 def test_a_replacement_budget_starts_paying_after_the_days_already_paid(council):
