@@ -623,8 +623,7 @@ def run(args: argparse.Namespace) -> int:
     visitor = Client(HTTP_HOST=host, secure=True)
     client = Client(HTTP_HOST=host, secure=True)
     with tenant_context(tenant):
-        # A session as the sign-in form leaves it (staff sign-in asks for a second factor,
-        # which is not what is measured here).
+        # A session as the sign-in form leaves it (signing in is not what is measured).
         client.force_login(User.objects.get(email=f"commissioner@{SLUG}.example"))
     # Between requests, one waiting delivery is paid (through the ledger's service, not
     # timed), so each report folds in a new payment first, as on a live council.
