@@ -194,3 +194,14 @@ def client_b(tenant_b: TenantUsers) -> Client:
 @pytest.fixture
 def public_client(db) -> Client:
     return host_client("localhost")
+
+
+def second_factor_given(client: Client) -> Client:
+    """Mark the client's session as having given its authenticator code, as force_login
+    stands for having given the password (tests of the code itself use the form)."""
+    from accounts.mfa import VERIFIED_AT
+
+    session = client.session
+    session[VERIFIED_AT] = "given in the test"
+    session.save()
+    return client

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 
 from core.services import Origin, audit_record
 
@@ -55,4 +57,41 @@ class SessionTimeoutMiddleware:
                 )
             elif now - last_seen > _TOUCH_EVERY_SECONDS:
                 request.session[LAST_SEEN_AT] = now
+        return self.get_response(request)
+
+
+class MfaRequiredMiddleware:
+    """Users who must give a second factor (accounts.mfa.mfa_required) reach nothing but
+    the code page and signing out until they have given it in this session."""
+
+    OPEN_PREFIXES = ("/account/two-factor/", "/account/sign-out/", "/static/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .mfa import VERIFIED_AT, mfa_required
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.session.get(VERIFIED_AT)
+            and not request.path.startswith(self.OPEN_PREFIXES)
+            and mfa_required(user)
+        ):
+            target = f"/account/two-factor/?next={quote(request.get_full_path())}"
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "type": "mfa_required",
+                        "title": "A second factor is needed",
+                        "status": 403,
+                        "detail": "Sign in on the website and enter the code from your "
+                        "authenticator app first.",
+                    },
+                    status=403,
+                    content_type="application/problem+json",
+                )
+            return redirect(target)
         return self.get_response(request)

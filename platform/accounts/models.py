@@ -93,3 +93,18 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures} failures"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238 time-based codes): the shared secret, when
+    the user proved they had set it up, and the last time step used, so a code is
+    accepted once."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)  # base32, as authenticator apps take it
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user_id}"

@@ -95,6 +95,7 @@ MATRIX: dict[str, dict[str, frozenset[str]] | str] = {
     "accounts:login": pages(EVERYONE),
     "accounts:logout": posts(EVERYONE),  # signing out leads to the sign-in page
     "accounts:password-reset": pages(EVERYONE),
+    "accounts:two-factor": pages(SIGNED_IN),
     "accounts:set-password": pages(EVERYONE),
     "accounts:set-password-link": pages(EVERYONE),
     # The council workspace: each section for its roles (workspace/sections.py).

@@ -326,3 +326,65 @@ def test_password_reset_pages_are_accessible(page: Page, site: Site) -> None:
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     assert_no_axe_violations(page, "the password reset page, sent")
+
+
+@pytest.fixture
+def operator(committed, site: Site) -> Iterator[str]:
+    """An operator of the platform (public schema), removed afterwards with their app."""
+    from django.db import connection
+
+    from accounts.models import TotpDevice
+    from epurse.db import use_public_schema
+
+    email = "mfa-operator@platform.example"
+
+    def make() -> None:
+        use_public_schema()
+        user_create(
+            email=email,
+            full_name="Mfa Operator",
+            role_codes=["platform_operator"],
+            password=NEW_PASSWORD,
+        )
+
+    def remove() -> None:
+        use_public_schema()
+        ids = list(User.objects.filter(email=email).values_list("pk", flat=True))
+        # Not User.delete(): it would look in council tables the public schema lacks.
+        User.roles.through.objects.filter(user_id__in=ids).delete()
+        TotpDevice.objects.filter(user_id__in=ids).delete()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM accounts_user WHERE id = ANY(%s)", [ids])
+
+    off_the_event_loop(make)
+    yield email
+    off_the_event_loop(remove)
+
+
+def test_the_second_factor_pages_are_accessible_and_work(
+    page: Page, site: Site, operator: str
+) -> None:
+    from accounts.mfa import current_step, totp_code
+
+    def platform_sign_in() -> None:
+        page.goto(site.platform_url + SIGN_IN)
+        email_field(page).fill(operator)
+        password_field(page).fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+    platform_sign_in()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+    assert_no_axe_violations(page, "setting up the authenticator app")
+    page.get_by_role("button", name="Continue").click()
+    expect(error_summary(page)).to_contain_text("Enter the 6-digit code")
+    assert_no_axe_violations(page, "setting up the authenticator app, no code")
+    key = page.locator("#setup-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(totp_code(key, current_step()))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Personal budgets for councils and the NHS"
+    )
+    page.get_by_role("button", name="Sign out").click()
+    platform_sign_in()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    assert_no_axe_violations(page, "entering the code")

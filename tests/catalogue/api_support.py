@@ -13,7 +13,7 @@ from accounts.services import user_create
 from catalogue.council.services import provider_approval_set, service_approval_set
 from core.models import AuditEntry
 from epurse.db import use_public_schema
-from tests.conftest import PASSWORD, TenantUsers, signed_in_client
+from tests.conftest import PASSWORD, TenantUsers, second_factor_given, signed_in_client
 
 PUBLIC_HOST = "localhost"
 API = "/api/catalogue"
@@ -24,7 +24,7 @@ def public_signed_in(user: User) -> Client:
     use_public_schema()
     client = Client(HTTP_HOST=PUBLIC_HOST)
     client.force_login(user)
-    return client
+    return second_factor_given(client)
 
 
 def council_user(tenant_users: TenantUsers, role: str, name: str) -> User:

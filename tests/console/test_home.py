@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.catalogue import factories as f
+from tests.conftest import second_factor_given
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def test_provider_staff_get_their_dashboard_and_operators_vetting() -> None:
 
     operator = Client(HTTP_HOST="localhost")
     operator.force_login(f.operator())
+    second_factor_given(operator)
     page = operator.get("/").content.decode()
     assert 'href="/providers/vetting/"' in page
     assert "your services and vetting" not in page

@@ -45,3 +45,11 @@ class PasswordResetForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import mfa, services
 from accounts.middleware import session_start
 from accounts.models import User
 from accounts.tokens import set_password_tokens
 from core.errors import DomainError
 from core.services import Origin
 
-from .forms import PasswordResetForm, SetPasswordForm, SignInForm
+from .forms import CodeForm, PasswordResetForm, SetPasswordForm, SignInForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -56,6 +58,46 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/sign_in.html",
         {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """The second factor: set up an authenticator app (the first time), then give its
+    code. Only for signed-in users who must (accounts.mfa.mfa_required)."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    user = cast(User, request.user)
+    if not mfa.mfa_required(user) or request.session.get(mfa.VERIFIED_AT):
+        return HttpResponseRedirect(_next_url(request))
+    device = mfa.device_for(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.mfa_verify(user=user, code=form.cleaned_data["code"], origin=Origin.of(request))
+        except DomainError as exc:
+            form.add_error("code", exc.detail)
+        else:
+            request.session.cycle_key()  # a new session id once fully signed in
+            request.session[mfa.VERIFIED_AT] = timezone.now().isoformat()
+            return HttpResponseRedirect(_next_url(request))
+    setting_up = device.confirmed_at is None
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "setting_up": setting_up,
+            # The key in groups of four, as people type it into an app.
+            "key": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4))
+            if setting_up
+            else "",
+            "uri": mfa.otpauth_uri(secret=device.secret, email=user.email) if setting_up else "",
+        },
         status=400 if form.errors else 200,
     )
 
