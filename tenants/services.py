@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,9 @@ from .models import Domain, Tenant
 from .rules.defaults import rules_defaults_ensure
 from .schemas import schema_clone_from_template, template_lock, template_schema_ensure_locked
 from .selectors import tenant_base_url
+
+if TYPE_CHECKING:
+    from billing.models import Plan
 
 SLUG_PATTERN = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){2,39}$")
 SLUG_RULES = (
@@ -91,10 +95,12 @@ def tenant_create(
     admin_password: str | None = None,
     status: str = Tenant.Status.TRIAL,
     origin: Origin = SYSTEM,
+    plan: Plan | None = None,
 ) -> Onboarded:
     """Onboard a council or NHS body: its schema (cloned from the template), its host
     name <slug>.<PLATFORM_DOMAIN>, and a first administrator who is emailed a link to
     set their password (unless `admin_password` is given, as for demo data).
+    With a `plan`, its licence too: a trial on that plan version.
     All or nothing: on any error nothing is left behind."""
     name = " ".join(name.split())
     slug = slug.strip().lower()
@@ -139,6 +145,7 @@ def tenant_create(
                 admin_name=admin_name,
                 admin_password=admin_password,
                 origin=origin,
+                plan=plan,
             )
     except IntegrityError:
         # Another onboarding took the slug or name between our checks and the insert.
@@ -159,9 +166,14 @@ def _onboard(
     admin_name: str,
     admin_password: str | None,
     origin: Origin,
+    plan: Plan | None = None,
 ) -> Onboarded:
     tenant = Tenant(name=name, schema_name=slug, kind=kind, status=status)
     tenant.save()
+    if plan is not None:
+        from billing.services import licence_create
+
+        licence_create(tenant=tenant, plan=plan, status="trial", origin=origin)
     Domain.objects.create(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}")
     schema_clone_from_template(target=slug)
     audit_record(

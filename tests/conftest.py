@@ -126,11 +126,13 @@ def database_url() -> str:
 
 def tenant_drop(slug: str) -> None:
     """Remove a tenant a test committed: its schema, domain and row."""
+    from billing.models import Licence
     from tenants.models import Tenant
 
     use_public_schema()
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
+    Licence.objects.filter(tenant__schema_name=slug).delete()
     Tenant.objects.filter(schema_name=slug).delete()
 
 

@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    "billing.middleware.LicenceMiddleware",  # what the council's licence allows
     "accounts.middleware.MfaRequiredMiddleware",  # after the timeout: a lapsed session asks again
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -330,6 +331,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The filesystem transport has no fanout exchange for remote control.
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = not CELERY_BROKER_IS_FILESYSTEM
+# Task modules of packages inside an app, which autodiscovery (<app>.tasks) misses.
+CELERY_IMPORTS = ["billing.invoicing.tasks"]
 CELERY_BEAT_SCHEDULER = "epurse.beat:TenantBeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(LOCAL_DIR / "celerybeat-schedule")
@@ -417,6 +420,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "tenant_schemas": ["public"],
     },
+    # Daily, in public: the first run of a month meters last month's usage from each
+    # tenant's ledger and drafts and finalises its invoice (each tenant's once); later
+    # runs only any it missed. Overdue invoices are reminded at 7, 14 and 30 days.
+    "invoicing-daily": {
+        "task": "billing.invoicing.tasks.invoicing_daily",
+        "schedule": 24 * 3600.0,
+        "tenant_schemas": ["public"],
+    },
 }
 
 # --- CQC ratings (catalogue) -------------------------------------------------------
@@ -443,6 +454,18 @@ PAYPAL_CLIENT_SECRET = env_str("PAYPAL_CLIENT_SECRET")
 PAYPAL_WEBHOOK_ID = env_str("PAYPAL_WEBHOOK_ID")
 PAYPAL_TIMEOUT_SECONDS = env_float("PAYPAL_TIMEOUT_SECONDS", 20.0)
 PAYOUT_CURRENCY = "GBP"
+
+# --- Invoicing tenants (billing.invoicing) -----------------------------------------
+# The platform operator as supplier on every VAT invoice and credit note.
+BILLING_SUPPLIER_NAME = env_str("BILLING_SUPPLIER_NAME", "ePurse Platform Ltd")
+BILLING_SUPPLIER_ADDRESS = env_str(
+    "BILLING_SUPPLIER_ADDRESS", "1 Example Street\nLondon\nEC1A 1AA"
+).replace("\\n", "\n")
+BILLING_SUPPLIER_VAT_NUMBER = env_str("BILLING_SUPPLIER_VAT_NUMBER", "GB000000000")
+BILLING_SUPPLIER_EMAIL = env_str("BILLING_SUPPLIER_EMAIL", "billing@platform.example")
+# Where councils pay by BACS, printed on each invoice.
+BILLING_SUPPLIER_BANK = env_str("BILLING_SUPPLIER_BANK", "Sort code 00-00-00, account 00000000")
+BILLING_PAYMENT_TERMS_DAYS = env_int("BILLING_PAYMENT_TERMS_DAYS", 30)
 
 # --- Observability -----------------------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN")

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.utils.module_loading import import_string
 
 from accounts import permissions as perms
 from accounts.permissions import user_permissions
+from billing.entitlements import modules_for, route_module
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,16 @@ SECTIONS: tuple[Section, ...] = (
 
 
 def sections_for(*, user: Any) -> list[Section]:
-    """The sections `user` may open, in menu order."""
+    """The sections `user` may open, in menu order: those of modules the council's
+    licence includes (billing.entitlements says which module a section is)."""
     held = user_permissions(user)
-    return [section for section in SECTIONS if section.permission in held]
+    licensed = modules_for(tenant=getattr(connection, "tenant", None))
+    return [
+        section
+        for section in SECTIONS
+        if section.permission in held
+        and route_module(f"workspace:{section.url_name}") in licensed | {""}
+    ]
 
 
 def section_for(url_name: str) -> Section:

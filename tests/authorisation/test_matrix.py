@@ -158,6 +158,7 @@ MATRIX: dict[str, dict[str, frozenset[str]] | str] = {
             "-notifications",
         )
     },
+    "workspace:administration-billing": {"GET": only(ADM)},
     "workspace:administration-alert-acknowledge": posts(only(ADM)),
     "workspace:import": pages(only(ADM)),
     "workspace:import-file": pages(only(ADM)),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import home, notifications, providers, rules, users
+from . import billing, home, notifications, providers, rules, users
 
 urlpatterns = [
     path("", home.index, name="administration"),
@@ -57,4 +57,6 @@ urlpatterns = [
     path("reviews/<int:review_id>/", providers.review_moderate, name="administration-review"),
     # Notifications
     path("notifications/", notifications.settings_edit, name="administration-notifications"),
+    # The council's licence
+    path("billing/", billing.billing, name="administration-billing"),
 ]
