@@ -12,5 +12,6 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "provider": provider_for_user(user=request.user),
             "can_vet": user_has_permission(request.user, PROVIDERS_VET),
+            "can_operate": user_has_permission(request.user, "platform.operate"),
         },
     )
