@@ -68,3 +68,12 @@ def invoices_overdue(*, today: dt.date, days: int = 1) -> QuerySet[Invoice]:
 
 def invoice_get(*, public_id: uuid.UUID | str) -> Invoice:
     return Invoice.objects.select_related("tenant", "licence").get(public_id=public_id)
+
+
+def invoices_issued(*, tenant: Tenant) -> QuerySet[Invoice]:
+    """The tenant's issued invoices (never drafts), newest first."""
+    return (
+        Invoice.objects.filter(tenant=tenant)
+        .exclude(status=Invoice.Status.DRAFT)
+        .order_by("-period_start", "-pk")
+    )

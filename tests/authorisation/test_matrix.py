@@ -159,6 +159,7 @@ MATRIX: dict[str, dict[str, frozenset[str]] | str] = {
         )
     },
     "workspace:administration-billing": {"GET": only(ADM)},
+    "workspace:administration-billing-invoice": {"GET": only(ADM)},
     "workspace:administration-alert-acknowledge": posts(only(ADM)),
     "workspace:import": pages(only(ADM)),
     "workspace:import-file": pages(only(ADM)),

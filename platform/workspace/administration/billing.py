@@ -3,13 +3,17 @@ term, the cap on budget holders against how many there are now, and usage this p
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from billing.entitlements import configuration_refusal, holders_status, licence_for
+from billing.invoicing.csv import invoice_csv
+from billing.invoicing.pdf import invoice_pdf
+from billing.invoicing.selectors import invoice_balance, invoices_issued
 from billing.models import Module
 from billing.selectors import module_name, plan_tiers, usage_this_period
 
@@ -22,7 +26,14 @@ def billing(request: HttpRequest) -> HttpResponse:
     tenant = connection.tenant  # type: ignore[attr-defined]
     licence = licence_for(tenant)
     usage = usage_this_period(tenant=tenant)
-    context: dict[str, Any] = {"licence": licence, "usage": usage}
+    context: dict[str, Any] = {
+        "licence": licence,
+        "usage": usage,
+        "invoices": [
+            (invoice, invoice_balance(invoice=invoice).due_pence)
+            for invoice in invoices_issued(tenant=tenant)[:24]
+        ],
+    }
     if licence is not None:
         plan = licence.plan
         context |= {
@@ -35,3 +46,20 @@ def billing(request: HttpRequest) -> HttpResponse:
             "stopped": configuration_refusal(tenant=tenant, licence=licence),
         }
     return render(request, "billing.html", context)
+
+
+@page
+@require_GET
+def invoice_download(request: HttpRequest, invoice_id: uuid.UUID, kind: str) -> HttpResponse:
+    """One of this council's issued invoices, as PDF or CSV (another council's, or a
+    draft, is not found)."""
+    tenant = connection.tenant  # type: ignore[attr-defined]
+    invoice = invoices_issued(tenant=tenant).filter(public_id=invoice_id).first()
+    if invoice is None or kind not in ("pdf", "csv"):
+        raise Http404
+    if kind == "pdf":
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    else:
+        response = HttpResponse(invoice_csv(invoice), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.{kind}"'
+    return response

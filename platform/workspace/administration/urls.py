@@ -59,4 +59,9 @@ urlpatterns = [
     path("notifications/", notifications.settings_edit, name="administration-notifications"),
     # The council's licence
     path("billing/", billing.billing, name="administration-billing"),
+    path(
+        "billing/invoices/<uuid:invoice_id>.<str:kind>",
+        billing.invoice_download,
+        name="administration-billing-invoice",
+    ),
 ]
