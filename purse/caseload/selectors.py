@@ -195,6 +195,22 @@ def _rows(ids: list[int], today: dt.date) -> list[CaseloadRow]:
     ]
 
 
+def caseload_matching(rows: list[CaseloadRow], *, name: str, show: str) -> list[CaseloadRow]:
+    """The rows whose name contains `name`, with `show`: "attention" (any alert), an
+    alert code (that alert), or "" (everyone)."""
+    wanted = name.strip().lower()
+    return [
+        row
+        for row in rows
+        if wanted in row.name.lower()
+        and (
+            not show
+            or (show == "attention" and bool(row.alerts))
+            or any(alert.code == show for alert in row.alerts)
+        )
+    ]
+
+
 def caseload_counts(rows: list[CaseloadRow]) -> dict[str, int]:
     """How many people have each alert, and ("attention") any alert at all."""
     counts = dict.fromkeys([*ALERT_LABELS, "attention"], 0)

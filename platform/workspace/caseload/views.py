@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.services import Origin, audit_record
 from core.web.forms import errors_apply
-from purse.caseload.selectors import case_notes, caseload, caseload_counts, person_alerts
+from purse.caseload.selectors import (
+    case_notes,
+    caseload,
+    caseload_counts,
+    caseload_matching,
+    person_alerts,
+)
 from purse.caseload.services import case_note_add
 from purse.models import Person, Review, SupportPlan
 from purse.portal.summary import purse_summary
@@ -67,17 +73,11 @@ def index(request: HttpRequest) -> HttpResponse:
         detail={"people": len(rows)},
     )
     shown = rows
-    query = ""
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    query = kept.urlencode() + "&" if kept else ""
     if form.is_valid():
-        name = form.cleaned_data["q"].strip().lower()
-        show = form.cleaned_data["show"]
-        if name:
-            shown = [r for r in shown if name in r.name.lower()]
-        if show == "attention":
-            shown = [r for r in shown if r.alerts]
-        elif show:
-            shown = [r for r in shown if any(a.code == show for a in r.alerts)]
-        query = request.GET.urlencode().replace("page=", "_=") + "&"
+        shown = caseload_matching(rows, name=form.cleaned_data["q"], show=form.cleaned_data["show"])
     page = Paginator(shown, 50).get_page(request.GET.get("page"))
     return _render(
         request,
